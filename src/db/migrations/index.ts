@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as core from './0001-core.ts';
+
+/** The one migration timeline for both engines, in order. Names never change once released. */
+export const migrations: Record<string, Migration> = {
+  '0001-core': core,
+};

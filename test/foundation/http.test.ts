@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
+
+describeEachEngine('http foundation', (engine) => {
+  let testApp: TestApp;
+  before(async () => {
+    testApp = await createTestApp({ db: engine });
+  });
+  after(async () => {
+    await testApp.close();
+  });
+
+  it('GET /healthz answers 204 when the database answers', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(response.statusCode, 204);
+  });
+
+  it('GET /api/application-configuration lists public settings with their defaults', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/application-configuration' });
+    assert.equal(response.statusCode, 200);
+    const settings = response.json() as { key: string; type: string; value: string }[];
+    const byKey = Object.fromEntries(settings.map((setting) => [setting.key, setting]));
+    assert.deepEqual(byKey.appName, { key: 'appName', type: 'string', value: 'Latch' });
+    assert.equal(byKey.allowUserSignups.value, 'disabled');
+    assert.equal(byKey.uiConfigDisabled.value, 'false');
+    assert.equal(byKey.smtpPassword, undefined, 'sensitive settings are never public');
+    assert.equal(byKey.sessionDuration, undefined, 'non-public settings are not listed');
+    assert.match(String(response.headers['cache-control']), /no-store/);
+  });
+
+  it('GET /api/version/current answers the package version', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/version/current' });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.json().currentVersion, /^\d+\.\d+\.\d+/);
+  });
+
+  it('an unknown /api path is a JSON 404 with a code and request id', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/nope' });
+    assert.equal(response.statusCode, 404);
+    const body = response.json();
+    assert.equal(body.code, 'not_found');
+    assert.equal(typeof body.error, 'string');
+    assert.equal(body.request_id, response.headers['x-request-id']);
+  });
+
+  it('sets security headers on every response', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/api/application-configuration' });
+    assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(response.headers['x-frame-options'], 'DENY');
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.ok(response.headers['referrer-policy']);
+  });
+});
