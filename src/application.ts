@@ -2,17 +2,31 @@ import type { Logger } from 'pino';
 import { resolveEncryptionKey } from './config/encryption-key.ts';
 import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
+import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
-import { createAppSettings } from './modules/app-config/service.ts';
+import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
+import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { version } from './version.ts';
+
+/** Services shared by the modules, also handed to tests. */
+export interface Services {
+  readonly clock: Clock;
+  readonly settings: AppSettingsReader;
+  readonly audit: AuditLog;
+  readonly sessions: Sessions;
+  readonly guards: Guards;
+}
 
 export interface Application {
   readonly app: App;
   readonly db: Database;
   readonly config: Config;
   readonly encryptionKey: string;
+  readonly services: Services;
   close(): Promise<void>;
 }
 
@@ -21,6 +35,7 @@ export interface ApplicationOptions {
   readonly serveSpa?: boolean;
   /** Tests hand in a database they created; otherwise one is opened from the config. */
   readonly db?: Database;
+  readonly clock?: Clock;
 }
 
 /** The composition root: config -> database -> migrations -> modules -> HTTP server. */
@@ -48,7 +63,14 @@ export async function createApplication(config: Config, options: ApplicationOpti
     throw error;
   }
 
+  const clock = options.clock ?? systemClock;
   const settings = createAppSettings({ db, config });
+  const audit = createAuditLog({ db, clock });
+  const sessions = createSessions({ db, config, settings, clock });
+  const authenticators: Authenticator[] = [sessions.authenticate];
+  const guards = createGuards(() => authenticators);
+  const services: Services = { clock, settings, audit, sessions, guards };
+
   const app = await buildServer({
     config,
     logger,
@@ -62,6 +84,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     db,
     config,
     encryptionKey,
+    services,
     async close() {
       await app.close();
       await db.destroy();

@@ -73,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     }
   });
 
+  app.decorateRequest('auth', null);
   installErrorHandler(app);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
