@@ -1,0 +1,39 @@
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { AuthLayout } from './components/auth-layout';
+import { SettingsLayout } from './components/settings-layout';
+import { LoginPage } from './pages/login-page';
+import { NotFoundPage } from './pages/not-found-page';
+import { RouteErrorPage } from './pages/route-error-page';
+import { SettingsHomePage } from './pages/settings-home-page';
+
+/** Public pages shown in the centred card, relative to `/`. Add one line per page. */
+export const authPages: RouteObject[] = [{ path: 'login', element: <LoginPage /> }];
+
+/** Signed-in pages shown beside the settings navigation, relative to `/settings`. Add one line per page. */
+export const settingsPages: RouteObject[] = [
+  { index: true, element: <SettingsHomePage /> },
+  { path: '*', element: <SettingsHomePage /> },
+];
+
+export const routes: RouteObject[] = [
+  {
+    path: '/',
+    errorElement: <RouteErrorPage />,
+    children: [
+      { index: true, element: <Navigate to="/login" replace /> },
+      {
+        element: <AuthLayout />,
+        children: [...authPages, { path: '*', element: <NotFoundPage /> }],
+      },
+      {
+        path: 'settings',
+        element: <SettingsLayout isAdmin={false} />,
+        children: settingsPages,
+      },
+    ],
+  },
+];
+
+export function createAppRouter() {
+  return createBrowserRouter(routes);
+}
