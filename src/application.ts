@@ -10,6 +10,7 @@ import { type AppSettingsReader, createAppSettings } from './modules/app-config/
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
 /** Services shared by the modules, also handed to tests. */
@@ -71,12 +72,13 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const guards = createGuards(() => authenticators);
   const services: Services = { clock, settings, audit, sessions, guards };
 
+  const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
   const app = await buildServer({
     config,
     logger,
     version,
     serveSpa: options.serveSpa,
-    modules: [createSystemModule({ db, version }), createAppConfigModule({ settings, config })],
+    modules: [createSystemModule({ db, version }), createAppConfigModule({ settings, config }), oidc],
   });
 
   return {
@@ -86,6 +88,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     encryptionKey,
     services,
     async close() {
+      oidc.close();
       await app.close();
       await db.destroy();
     },
