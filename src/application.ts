@@ -88,7 +88,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     encryptionKey,
     services,
     async close() {
-      oidc.close();
+      await oidc.close();
       await app.close();
       await db.destroy();
     },

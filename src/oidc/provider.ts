@@ -121,6 +121,13 @@ function requestedScopes(ctx: Untyped): string[] {
   return [...new Set(scope.split(' ').filter((value) => supportedScopes.includes(value)))];
 }
 
+/** Audit writes started by engine events; awaited on shutdown. */
+const pendingWrites = new Set<Promise<void>>();
+
+export async function settlePendingWrites(): Promise<void> {
+  await Promise.all([...pendingWrites]);
+}
+
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
 export function createEngine(deps: EngineDeps): Untyped {
   const { db, config, clock, audit } = deps;
@@ -311,7 +318,9 @@ export function createEngine(deps: EngineDeps): Untyped {
   provider.on('authorization.success', (ctx: Untyped) => {
     // A consent given in this flow was audited when it was given.
     if (ctx.oidc.result?.consent || !ctx.oidc.session?.accountId) return;
-    void recordAuthorization(deps, ctx, 'CLIENT_AUTHORIZATION');
+    const pending = recordAuthorization(deps, ctx, 'CLIENT_AUTHORIZATION').catch(() => {});
+    pendingWrites.add(pending);
+    void pending.finally(() => pendingWrites.delete(pending));
   });
   return provider;
 }

@@ -17,7 +17,7 @@ import { authenticateFederatedAssertion, ClientAssertionError } from './client-a
 import { insertClient } from './clients-repository.ts';
 import { completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
-import { createEngine, engineRoutes, setBrowserUser } from './provider.ts';
+import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
 
 type Untyped = any;
 
@@ -33,8 +33,8 @@ export interface OidcModuleDeps {
 
 export interface OidcModule extends HttpModule {
   readonly provider: Untyped;
-  /** Stops the cleanup job. */
-  close(): void;
+  /** Stops the cleanup job and waits for pending audit writes. */
+  close(): Promise<void>;
 }
 
 /** Endpoints that authenticate clients and may carry a federated assertion. */
@@ -191,8 +191,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     get provider() {
       return provider;
     },
-    close() {
+    async close() {
       clearInterval(cleanup);
+      await settlePendingWrites();
     },
     async register(app: App) {
       const keys = await loadSigningKeys({
