@@ -20,6 +20,7 @@ import {
 } from './clients-repository.ts';
 import { currentAlgorithm, type KeyStore, signingAlgorithms } from './keys.ts';
 import {
+  renderDeviceSuccessPage,
   renderEngineError,
   renderLogoutPage,
   renderUserCodeConfirmPage,
@@ -148,12 +149,17 @@ export function createEngine(deps: EngineDeps): Untyped {
   const login = policy.get('login');
   // The engine's session follows the Latch browser session: another (or no) signed-in user means a new sign-in.
   login.checks.add(
-    new Check('latch_session', 'the browser is not signed in as the session account', (ctx: Untyped) => {
-      const auth = browserUsers.get(ctx.req);
-      if (auth === undefined) return Check.NO_NEED_TO_PROMPT;
-      if (!auth || auth.user.id !== ctx.oidc.session.accountId) return Check.REQUEST_PROMPT;
-      return Check.NO_NEED_TO_PROMPT;
-    }),
+    new Check(
+      'latch_session',
+      'the browser is not signed in as the session account',
+      'login_required',
+      (ctx: Untyped) => {
+        const auth = browserUsers.get(ctx.req);
+        if (auth === undefined) return Check.NO_NEED_TO_PROMPT;
+        if (!auth || auth.user.id !== ctx.oidc.session.accountId) return Check.REQUEST_PROMPT;
+        return Check.NO_NEED_TO_PROMPT;
+      },
+    ),
     0,
   );
   login.checks.add(
@@ -238,6 +244,7 @@ export function createEngine(deps: EngineDeps): Untyped {
         mask: '****-****',
         userCodeInputSource: renderUserCodePage,
         userCodeConfirmSource: renderUserCodeConfirmPage,
+        successSource: renderDeviceSuccessPage,
       },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPage },

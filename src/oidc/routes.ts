@@ -202,11 +202,14 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         encryptionKey: deps.encryptionKey,
       });
       provider = createEngine({ ...deps, keys });
-      const appIsHttps = deps.config.appUrl.startsWith('https://');
+      const appUrl = new URL(deps.config.appUrl);
       provider.use(async (ctx: Untyped, next: () => Promise<void>) => {
         const nonce = randomBytes(16).toString('base64');
         ctx.state.cspNonce = nonce;
-        if (appIsHttps) ctx.cookies.secure = true;
+        // URLs the engine builds (device verification, assertion audiences) follow APP_URL, not the Host header.
+        Object.defineProperty(ctx.request, 'protocol', { value: appUrl.protocol.slice(0, -1) });
+        Object.defineProperty(ctx.request, 'host', { value: appUrl.host });
+        if (appUrl.protocol === 'https:') ctx.cookies.secure = true;
         ctx.set('content-security-policy', engineCsp(nonce));
         ctx.set('x-frame-options', 'DENY');
         ctx.set('x-content-type-options', 'nosniff');
@@ -257,8 +260,7 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           engineRoutes.revocation,
           engineRoutes.device_authorization,
           engineRoutes.code_verification,
-          `${engineRoutes.code_verification}/confirm`,
-          `${engineRoutes.code_verification}/callback`,
+          `${engineRoutes.code_verification}/:uid`,
           engineRoutes.pushed_authorization_request,
         ];
         for (const url of paths) {
