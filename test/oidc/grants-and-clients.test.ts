@@ -24,7 +24,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
   let signedIn: SignedInUser;
   let jwksServer: Server;
   let jwksUrl: string;
-  let externalKey: CryptoKey;
+  let externalKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   before(async () => {
     testApp = await createTestApp({ db: engine });
     signedIn = await createSignedInUser(testApp);
