@@ -54,7 +54,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     );
   }
 
-  const db = options.db ?? openDatabase(config.database);
+  const db =
+    options.db ??
+    openDatabase(config.database, {
+      onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+    });
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
