@@ -84,7 +84,7 @@ export async function deleteApiKeyOfUser(db: Database, userId: string, id: strin
 }
 
 /** The key with that hash and its owner, if it has not expired; marks it used. */
-export async function useLiveApiKey(
+export async function touchLiveApiKey(
   db: Database,
   keyHash: string,
   now: string,

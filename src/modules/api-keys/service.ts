@@ -14,7 +14,7 @@ import {
   insertApiKey,
   listApiKeysOfUser,
   renewApiKey,
-  useLiveApiKey,
+  touchLiveApiKey,
 } from './repository.ts';
 
 export const apiKeyHeader = 'x-api-key';
@@ -63,7 +63,7 @@ export function createApiKeyAuthenticator(deps: {
     if (deps.staticApiKey && constantTimeEqual(token, deps.staticApiKey)) {
       return { user: staticApiKeyUser(), method: 'static_api_key', amr: [] };
     }
-    const found = await useLiveApiKey(deps.db, sha256Hex(token), deps.clock.now().toISOString());
+    const found = await touchLiveApiKey(deps.db, sha256Hex(token), deps.clock.now().toISOString());
     if (!found) return null;
     return { user: toUser(found.user), method: 'api_key', amr: [] };
   };
