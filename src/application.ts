@@ -5,13 +5,18 @@ import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
+import { createImageStore } from './lib/images.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createClientsModule } from './modules/clients/routes.ts';
+import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createGroupsModule } from './modules/groups/routes.ts';
+import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
@@ -85,6 +90,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
+    createClientsModule({
+      clients: createClientsAdmin({ db, clock, images: createImageStore(config.uploadPath) }),
+      guards,
+    }),
+    createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
     createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
   ];
 
