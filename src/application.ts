@@ -75,7 +75,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
   }
 
   const clock = options.clock ?? systemClock;
-  const settings = createAppSettings({ db, config });
+  const settings = createAppSettings({ db, config, encryptionKey });
   const audit = createAuditLog({ db, clock });
   const sessions = createSessions({ db, config, settings, clock });
   const authenticators: Authenticator[] = [
@@ -86,12 +86,13 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const services: Services = { clock, settings, audit, sessions, guards };
 
   const claims = createCustomClaims({ db });
+  const images = createImageStore(config.uploadPath);
   const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
-      clients: createClientsAdmin({ db, clock, images: createImageStore(config.uploadPath) }),
+      clients: createClientsAdmin({ db, clock, images }),
       guards,
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
@@ -105,7 +106,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     serveSpa: options.serveSpa,
     modules: [
       createSystemModule({ db, version }),
-      createAppConfigModule({ settings, config }),
+      createAppConfigModule({ settings, config, guards, images }),
       ...adminModules,
     ],
   });
