@@ -26,7 +26,7 @@ describeEachEngine('application configuration, branding images and API keys', (e
       headers,
       ...(payload !== undefined && { payload: payload as object }),
     });
-  const valueOf = (list: Array<{ key: string; value: string }>, key: string) =>
+  const settingValue = (list: Array<{ key: string; value: string }>, key: string) =>
     list.find((s) => s.key === key)?.value;
 
   test('partial updates keep other keys; validation names the fields and saves nothing', async () => {
@@ -35,11 +35,11 @@ describeEachEngine('application configuration, branding images and API keys', (e
       sessionDuration: 120,
     });
     assert.equal(saved.statusCode, 200, saved.body);
-    assert.equal(valueOf(saved.json(), 'appName'), 'Acme ID');
-    assert.equal(valueOf(saved.json(), 'sessionDuration'), '120');
-    assert.equal(valueOf(saved.json(), 'allowUserSignups'), 'disabled');
+    assert.equal(settingValue(saved.json(), 'appName'), 'Acme ID');
+    assert.equal(settingValue(saved.json(), 'sessionDuration'), '120');
+    assert.equal(settingValue(saved.json(), 'allowUserSignups'), 'disabled');
     const second = await call('PUT', '/api/application-configuration', admin, { allowUserSignups: 'open' });
-    assert.equal(valueOf(second.json(), 'appName'), 'Acme ID', 'keys left out keep their values');
+    assert.equal(settingValue(second.json(), 'appName'), 'Acme ID', 'keys left out keep their values');
 
     const bad = await call('PUT', '/api/application-configuration', admin, {
       appName: 'Changed',
@@ -53,15 +53,15 @@ describeEachEngine('application configuration, branding images and API keys', (e
     assert.ok(bad.json().fields.sessionDuration);
     assert.ok(bad.json().fields.emailsVerified);
     const all = await call('GET', '/api/application-configuration/all', admin);
-    assert.equal(valueOf(all.json(), 'appName'), 'Acme ID', 'nothing saved from a rejected body');
+    assert.equal(settingValue(all.json(), 'appName'), 'Acme ID', 'nothing saved from a rejected body');
     assert.equal(typeof all.json()[0].isPublic, 'boolean');
 
     const reset = await call('PUT', '/api/application-configuration', admin, { appName: '' });
-    assert.equal(valueOf(reset.json(), 'appName'), 'Latch', 'an empty value restores the default');
+    assert.equal(settingValue(reset.json(), 'appName'), 'Latch', 'an empty value restores the default');
 
     const publicList = await call('GET', '/api/application-configuration', {});
-    assert.equal(valueOf(publicList.json(), 'allowUserSignups'), 'open');
-    assert.equal(valueOf(publicList.json(), 'smtpHost'), undefined, 'private settings stay private');
+    assert.equal(settingValue(publicList.json(), 'allowUserSignups'), 'open');
+    assert.equal(settingValue(publicList.json(), 'smtpHost'), undefined, 'private settings stay private');
   });
 
   test('sensitive values are encrypted at rest and never returned in clear', async () => {
@@ -75,7 +75,7 @@ describeEachEngine('application configuration, branding images and API keys', (e
     assert.match(row.value, /^enc:v1:/);
     const all = await call('GET', '/api/application-configuration/all', admin);
     assert.ok(!all.body.includes('hunter2'));
-    assert.equal(valueOf(all.json(), 'smtpPassword'), '********');
+    assert.equal(settingValue(all.json(), 'smtpPassword'), '********');
     assert.equal((await testApp.services.settings.read()).smtpPassword, 'hunter2-secret');
     // Sending the mask back keeps the value.
     await call('PUT', '/api/application-configuration', admin, {
