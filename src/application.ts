@@ -17,6 +17,7 @@ import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
+import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
@@ -96,6 +97,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       guards,
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
+    createMyAppsModule({ db, guards }),
     createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
   ];
 
