@@ -74,6 +74,35 @@ describe('server process', () => {
   });
 });
 
+describe('listening on a Unix socket', () => {
+  it('serves on UNIX_SOCKET with UNIX_SOCKET_MODE', async () => {
+    const socketPath = join(mkdtempSync(join(tmpdir(), 'latch-socket-')), 'latch.sock');
+    const server = await startServer({
+      env: { UNIX_SOCKET: socketPath, UNIX_SOCKET_MODE: '0660' },
+      healthUrl: false,
+    });
+    try {
+      const deadline = Date.now() + 20_000;
+      let status = 0;
+      while (status !== 204 && Date.now() < deadline) {
+        status = await new Promise<number>((resolve) => {
+          const probe = request({ socketPath, path: '/healthz' }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          });
+          probe.on('error', () => resolve(0));
+          probe.end();
+        });
+        if (status !== 204) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(status, 204, server.output());
+      assert.equal(statSync(socketPath).mode & 0o777, 0o660);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describeEachEngine('graceful shutdown', (engine) => {
   it('SIGTERM during a slow request lets it finish, then exits 0', async () => {
     const server = await startServer({ db: engine });

@@ -34,6 +34,8 @@ export interface StartServerOptions {
   readonly env?: Record<string, string>;
   /** Reuse an existing database (e.g. to restart a server on the same data). */
   readonly testDatabase?: TestDatabase;
+  /** false: do not wait for http://localhost:PORT/healthz (e.g. when listening on a Unix socket). */
+  readonly healthUrl?: false;
 }
 
 /** Starts the real server process (`src/cli.ts`) on a free port and waits until /healthz answers. */
@@ -66,7 +68,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
 
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  while (options.healthUrl !== false) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/healthz`);
