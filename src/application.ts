@@ -5,11 +5,23 @@ import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
+import { createImageStore } from './lib/images.ts';
+import { createApiKeysModule } from './modules/api-keys/routes.ts';
+import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createClientsModule } from './modules/clients/routes.ts';
+import { createClientsAdmin } from './modules/clients/service.ts';
+import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
+import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createGroupsModule } from './modules/groups/routes.ts';
+import { createGroupsAdmin } from './modules/groups/service.ts';
+import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { createUsersAdminModule } from './modules/users/routes.ts';
+import { createUsersAdmin } from './modules/users/service.ts';
 import { version } from './version.ts';
 
 /** Services shared by the modules, also handed to tests. */
@@ -68,19 +80,41 @@ export async function createApplication(config: Config, options: ApplicationOpti
   }
 
   const clock = options.clock ?? systemClock;
-  const settings = createAppSettings({ db, config });
+  const settings = createAppSettings({ db, config, encryptionKey });
   const audit = createAuditLog({ db, clock });
   const sessions = createSessions({ db, config, settings, clock });
-  const authenticators: Authenticator[] = [sessions.authenticate];
+  const authenticators: Authenticator[] = [
+    sessions.authenticate,
+    createApiKeyAuthenticator({ db, clock, staticApiKey: config.staticApiKey }),
+  ];
   const guards = createGuards(() => authenticators);
   const services: Services = { clock, settings, audit, sessions, guards };
+
+  const claims = createCustomClaims({ db });
+  const images = createImageStore(config.uploadPath);
+  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions });
+  const adminModules = [
+    createUsersAdminModule({ users, guards }),
+    createCustomClaimsModule({ claims, guards }),
+    createClientsModule({
+      clients: createClientsAdmin({ db, clock, images }),
+      guards,
+    }),
+    createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
+    createMyAppsModule({ db, guards }),
+    createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
+  ];
 
   const app = await buildServer({
     config,
     logger,
     version,
     serveSpa: options.serveSpa,
-    modules: [createSystemModule({ db, version }), createAppConfigModule({ settings, config })],
+    modules: [
+      createSystemModule({ db, version }),
+      createAppConfigModule({ settings, config, guards, images }),
+      ...adminModules,
+    ],
   });
 
   return {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -94,6 +95,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   installErrorHandler(app);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
+  // Uploads (logos, branding images): one file per request; routes set tighter limits.
+  await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 5 } });
 
   await app.register(fastifySwagger, {
     openapi: {
