@@ -4,12 +4,25 @@ import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
+import { createImageStore } from './lib/images.ts';
+import { createApiKeysModule } from './modules/api-keys/routes.ts';
+import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createClientsModule } from './modules/clients/routes.ts';
+import { createClientsAdmin } from './modules/clients/service.ts';
+import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
+import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createGroupsModule } from './modules/groups/routes.ts';
+import { createGroupsAdmin } from './modules/groups/service.ts';
+import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { createUsersAdminModule } from './modules/users/routes.ts';
+import { createUsersAdmin } from './modules/users/service.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
@@ -28,6 +41,8 @@ export interface Application {
   readonly config: Config;
   readonly encryptionKey: string;
   readonly services: Services;
+  /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -55,7 +70,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     );
   }
 
-  const db = options.db ?? openDatabase(config.database);
+  const db =
+    options.db ??
+    openDatabase(config.database, {
+      onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+    });
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -65,20 +84,57 @@ export async function createApplication(config: Config, options: ApplicationOpti
   }
 
   const clock = options.clock ?? systemClock;
-  const settings = createAppSettings({ db, config });
+  const settings = createAppSettings({ db, config, encryptionKey });
   const audit = createAuditLog({ db, clock });
   const sessions = createSessions({ db, config, settings, clock });
-  const authenticators: Authenticator[] = [sessions.authenticate];
+  const authenticators: Authenticator[] = [
+    sessions.authenticate,
+    createApiKeyAuthenticator({ db, clock, staticApiKey: config.staticApiKey }),
+  ];
   const guards = createGuards(() => authenticators);
   const services: Services = { clock, settings, audit, sessions, guards };
 
+  const hour = 60 * 60 * 1000;
+  const scheduler = createScheduler({ db, clock, logger });
+  scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({
+    name: 'delete-expired-audit-logs',
+    intervalMs: 24 * hour,
+    run: () => audit.deleteExpired(config.auditLogRetentionDays),
+  });
+
+  const claims = createCustomClaims({ db });
+  const images = createImageStore(config.uploadPath);
+  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions });
+  const adminModules = [
+    createUsersAdminModule({ users, guards }),
+    createCustomClaimsModule({ claims, guards }),
+    createClientsModule({
+      clients: createClientsAdmin({ db, clock, images }),
+      guards,
+    }),
+    createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
+    createMyAppsModule({ db, guards }),
+    createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
+  ];
+
   const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
+  scheduler.add({
+    name: 'delete-expired-oidc-payloads',
+    intervalMs: hour / 4,
+    run: () => oidc.deleteExpired(),
+  });
   const app = await buildServer({
     config,
     logger,
     version,
     serveSpa: options.serveSpa,
-    modules: [createSystemModule({ db, version }), createAppConfigModule({ settings, config }), oidc],
+    modules: [
+      createSystemModule({ db, version }),
+      createAppConfigModule({ settings, config, guards, images }),
+      ...adminModules,
+      oidc,
+    ],
   });
 
   return {
@@ -87,7 +143,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
     config,
     encryptionKey,
     services,
+    scheduler,
     async close() {
+      await scheduler.stop();
       await oidc.close();
       await app.close();
       await db.destroy();

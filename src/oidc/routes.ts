@@ -8,13 +8,11 @@ import type { Database } from '../db/database.ts';
 import type { Guards } from '../http/auth.ts';
 import { AppError } from '../http/errors.ts';
 import type { App, HttpModule } from '../http/server.ts';
-import { validateCallbackUrl } from '../lib/callback-urls.ts';
 import type { Clock } from '../lib/clock.ts';
 import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
-import { insertClient } from './clients-repository.ts';
 import { completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
 import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
@@ -33,8 +31,10 @@ export interface OidcModuleDeps {
 
 export interface OidcModule extends HttpModule {
   readonly provider: Untyped;
-  /** Stops the cleanup job and waits for pending audit writes. */
+  /** Waits for pending audit writes. */
   close(): Promise<void>;
+  /** Deletes expired protocol objects; run by the scheduler. */
+  deleteExpired(): Promise<number>;
 }
 
 /** Endpoints that authenticate clients and may carry a federated assertion. */
@@ -98,42 +98,6 @@ const stepSchema = z.object({
   step: z.enum(['authenticate', 'reauthenticate', 'consent', 'select_account']),
 });
 
-const createClientBody = z.object({
-  id: z
-    .string()
-    .min(2)
-    .max(128)
-    .regex(/^[A-Za-z0-9._~-]+$/, 'letters, digits and . _ ~ - only')
-    .optional(),
-  name: z.string().min(1).max(50),
-  callbackURLs: z.array(z.string()).max(100).default([]),
-  logoutCallbackURLs: z.array(z.string()).max(100).default([]),
-  isPublic: z.boolean().default(false),
-  pkceEnabled: z.boolean().default(false),
-  requiresReauthentication: z.boolean().default(false),
-  skipConsent: z.boolean().default(false),
-  isGroupRestricted: z.boolean().default(false),
-  allowedUserGroupIds: z.array(z.string()).default([]),
-  backChannelLogoutUrl: z.string().url().nullable().optional(),
-  credentials: z
-    .object({
-      federatedIdentities: z
-        .array(
-          z.object({
-            issuer: z.string().url(),
-            subject: z.string().optional(),
-            audience: z.string().optional(),
-            jwks: z.string().url().optional(),
-            replayProtection: z.boolean().optional(),
-          }),
-        )
-        .optional(),
-      jwksUri: z.string().url().optional(),
-    })
-    .optional(),
-  secret: z.string().min(16).max(256).optional(),
-});
-
 export function createOidcModule(deps: OidcModuleDeps): OidcModule {
   let provider: Untyped;
   let discoveryBody = '';
@@ -192,8 +156,10 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       return provider;
     },
     async close() {
-      clearInterval(cleanup);
       await settlePendingWrites();
+    },
+    deleteExpired() {
+      return deleteExpiredPayloads(deps.db, deps.clock.now());
     },
     async register(app: App) {
       const keys = await loadSigningKeys({
@@ -287,53 +253,6 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
           const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
-        },
-      );
-
-      // Minimal client creation until the admin console's full CRUD lands (src/modules/clients).
-      app.post(
-        '/api/oidc/clients',
-        { schema: { body: createClientBody }, preHandler: deps.guards.requireAdmin },
-        async (request, reply) => {
-          const body = request.body;
-          const fields: Record<string, string> = {};
-          body.callbackURLs.forEach((url, index) => {
-            const problem = validateCallbackUrl(url, {
-              allowInsecure: deps.config.allowInsecureCallbackUrls,
-            });
-            if (problem) fields[`callbackURLs.${index}`] = problem;
-          });
-          body.logoutCallbackURLs.forEach((url, index) => {
-            const problem = validateCallbackUrl(url, {
-              allowInsecure: deps.config.allowInsecureCallbackUrls,
-            });
-            if (problem) fields[`logoutCallbackURLs.${index}`] = problem;
-          });
-          if (Object.keys(fields).length > 0) {
-            throw new AppError('validation_error', 400, `Invalid callback URL: ${Object.values(fields)[0]}`, {
-              fields,
-            });
-          }
-          if (body.isPublic && body.secret) {
-            throw new AppError('public_client_secret', 400, 'A public client cannot have a secret');
-          }
-          const id = await insertClient(deps.db, {
-            id: body.id,
-            name: body.name,
-            callbackUrls: body.callbackURLs,
-            logoutCallbackUrls: body.logoutCallbackURLs,
-            isPublic: body.isPublic,
-            pkceEnabled: body.pkceEnabled,
-            requiresReauthentication: body.requiresReauthentication,
-            skipConsent: body.skipConsent,
-            isGroupRestricted: body.isGroupRestricted,
-            allowedUserGroupIds: body.allowedUserGroupIds,
-            backChannelLogoutUrl: body.backChannelLogoutUrl ?? null,
-            credentials: body.credentials,
-            secret: body.secret,
-            createdById: request.auth?.user.id ?? null,
-          });
-          return reply.code(201).send({ id, name: body.name, isPublic: body.isPublic });
         },
       );
     },

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createSignedInUser, createUser, type SignedInUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
   authorize,
@@ -16,6 +15,7 @@ import {
   redirectUri,
   tokenRequest,
 } from './flow-helpers.ts';
+import { createSignedInUser, createUser, type SignedInUser, signInUser } from './users.ts';
 
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -73,7 +73,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
       ])
       .execute();
     const client = await createConfidentialClient(testApp, { skipConsent: true });
-    const browser = await signInAs(testApp, user);
+    const browser = await signInUser(testApp, user);
     const { code } = await authorize(testApp, browser, {
       client_id: client.id,
       response_type: 'code',
@@ -193,7 +193,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
 
   it('a disabled user can no longer refresh', async () => {
     const user = await createUser(testApp);
-    const browser = await signInAs(testApp, user);
+    const browser = await signInUser(testApp, user);
     const client = await createConfidentialClient(testApp, { skipConsent: true });
     const { code } = await authorize(testApp, browser, {
       client_id: client.id,
@@ -448,7 +448,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
   it('RP-initiated logout with id_token_hint redirects to a registered logout URL and ends the session', async () => {
     const client = await createConfidentialClient(testApp, { skipConsent: true });
     const user = await createUser(testApp);
-    const browser = await signInAs(testApp, user);
+    const browser = await signInUser(testApp, user);
     const jar = new CookieJar(browser.cookie);
     const { code } = await authorize(
       testApp,
