@@ -13,7 +13,7 @@ import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
-import { completeInteraction, describeInteraction } from './interactions.ts';
+import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
 import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
 
@@ -254,6 +254,11 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
         },
+      );
+      app.post(
+        '/api/oidc/interactions/:id/abort',
+        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        async (request) => abortInteraction(interactionDeps, request.params.id),
       );
     },
   };

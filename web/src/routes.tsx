@@ -1,13 +1,19 @@
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { AuthLayout } from './components/auth-layout';
 import { SettingsLayout } from './components/settings-layout';
+import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
+import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginPage } from './pages/login-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { RouteErrorPage } from './pages/route-error-page';
 import { SettingsHomePage } from './pages/settings-home-page';
 
 /** Public pages shown in the centred card, relative to `/`. Add one line per page. */
-export const authPages: RouteObject[] = [{ path: 'login', element: <LoginPage /> }];
+export const authPages: RouteObject[] = [
+  { path: 'login', element: <LoginPage /> },
+  { path: 'interaction', element: <InteractionPage /> },
+  { path: 'interaction/error', element: <InteractionErrorPage /> },
+];
 
 /** Signed-in pages shown beside the settings navigation, relative to `/settings`. Add one line per page. */
 export const settingsPages: RouteObject[] = [
