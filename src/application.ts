@@ -23,6 +23,7 @@ import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
 /** Services shared by the modules, also handed to tests. */
@@ -117,6 +118,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
   ];
 
+  const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
   const app = await buildServer({
     config,
     logger,
@@ -126,6 +128,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
       ...adminModules,
+      oidc,
     ],
   });
 
@@ -138,6 +141,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     scheduler,
     async close() {
       await scheduler.stop();
+      await oidc.close();
       await app.close();
       await db.destroy();
     },
