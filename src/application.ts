@@ -4,6 +4,7 @@ import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
@@ -39,6 +40,8 @@ export interface Application {
   readonly config: Config;
   readonly encryptionKey: string;
   readonly services: Services;
+  /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -66,7 +69,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     );
   }
 
-  const db = options.db ?? openDatabase(config.database);
+  const db =
+    options.db ??
+    openDatabase(config.database, {
+      onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+    });
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -85,6 +92,15 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
   const guards = createGuards(() => authenticators);
   const services: Services = { clock, settings, audit, sessions, guards };
+
+  const hour = 60 * 60 * 1000;
+  const scheduler = createScheduler({ db, clock, logger });
+  scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({
+    name: 'delete-expired-audit-logs',
+    intervalMs: 24 * hour,
+    run: () => audit.deleteExpired(config.auditLogRetentionDays),
+  });
 
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
@@ -119,7 +135,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
     config,
     encryptionKey,
     services,
+    scheduler,
     async close() {
+      await scheduler.stop();
       await app.close();
       await db.destroy();
     },
