@@ -3,6 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+<<<<<<< HEAD
+=======
+import { createSignedInUser, createUser, type SignedInUser, signInUser } from '../helpers/sign-in.ts';
+>>>>>>> main
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
   authorize,

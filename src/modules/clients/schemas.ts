@@ -128,6 +128,6 @@ export const secretCreateSchema = z
     secret: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time' }).nullish(),
   })
-  .optional();
+  .nullish();
 
 export const clientIdParams = z.object({ id: z.string().min(1).max(256) });
