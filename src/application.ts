@@ -119,14 +119,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
 
   const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
-<<<<<<< HEAD
   scheduler.add({
     name: 'delete-expired-oidc-payloads',
     intervalMs: hour / 4,
     run: () => oidc.deleteExpired(),
   });
-=======
->>>>>>> main
   const app = await buildServer({
     config,
     logger,

@@ -13,11 +13,7 @@ import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
-<<<<<<< HEAD
 import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
-=======
-import { completeInteraction, describeInteraction } from './interactions.ts';
->>>>>>> main
 import { loadSigningKeys, publicJwk } from './keys.ts';
 import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
 
@@ -259,14 +255,11 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
         },
       );
-<<<<<<< HEAD
       app.post(
         '/api/oidc/interactions/:id/abort',
         { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
         async (request) => abortInteraction(interactionDeps, request.params.id),
       );
-=======
->>>>>>> main
     },
   };
 }

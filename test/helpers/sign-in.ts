@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken, sha256Hex } from '../../src/lib/crypto.ts';
-<<<<<<< HEAD
-=======
 import type { User } from '../../src/modules/users/repository.ts';
 import { insertUser } from '../../src/modules/users/repository.ts';
->>>>>>> main
 import type { TestApp } from './test-app.ts';
 
 /** Starts a database session for the user, as a sign-in would, and returns the `cookie` header to send. */
@@ -70,8 +67,6 @@ export async function adminAndUser(testApp: TestApp) {
     admin: { cookie: await signInAs(testApp, adminId) },
     user: { cookie: await signInAs(testApp, userId) },
   };
-<<<<<<< HEAD
-=======
 }
 
 export interface SignedInUser {
@@ -142,5 +137,4 @@ export async function createSignedInUser(
   overrides: Partial<User> = {},
 ): Promise<SignedInUser> {
   return signInUser(testApp, await createUser(testApp, overrides));
->>>>>>> main
 }

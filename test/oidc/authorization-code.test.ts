@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { createSignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
   authorize,
@@ -9,7 +10,6 @@ import {
   redirectUri,
   tokenRequest,
 } from './flow-helpers.ts';
-import { createSignedInUser } from './users.ts';
 
 describeEachEngine('OIDC authorization code flow', (engine) => {
   let testApp: TestApp;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { insertClient, type NewClient } from '../../src/oidc/clients-repository.ts';
+import type { SignedInUser } from '../helpers/sign-in.ts';
 import type { TestApp } from '../helpers/test-app.ts';
-import type { SignedInUser } from './users.ts';
 
 export const redirectUri = 'https://rp.example.com/callback';
 

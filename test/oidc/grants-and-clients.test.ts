@@ -3,10 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-<<<<<<< HEAD
-=======
 import { createSignedInUser, createUser, type SignedInUser, signInUser } from '../helpers/sign-in.ts';
->>>>>>> main
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
   authorize,
@@ -19,7 +16,6 @@ import {
   redirectUri,
   tokenRequest,
 } from './flow-helpers.ts';
-import { createSignedInUser, createUser, type SignedInUser, signInUser } from './users.ts';
 
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 

@@ -5,9 +5,9 @@ import pino from 'pino';
 import { createApplication } from '../../src/application.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { runKeyRotate } from '../../src/oidc/key-rotate-command.ts';
+import { createSignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import { authorize, createConfidentialClient, redirectUri, tokenRequest } from './flow-helpers.ts';
-import { createSignedInUser } from './users.ts';
 
 async function idTokenFrom(
   testApp: Pick<TestApp, 'app' | 'db' | 'services'>,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { createSignedInUser, type SignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
   authorize,
@@ -12,7 +13,6 @@ import {
   redirectUri,
   tokenRequest,
 } from './flow-helpers.ts';
-import { createSignedInUser, type SignedInUser } from './users.ts';
 
 async function countPayloads(testApp: TestApp, kind: string): Promise<number> {
   const row = await testApp.db
