@@ -5,10 +5,15 @@ import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
+import { createAccountModule } from './modules/account/routes.ts';
+import { loadUserDto } from './modules/account/user-dto.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
+import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
+import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { version } from './version.ts';
 
@@ -19,6 +24,8 @@ export interface Services {
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly guards: Guards;
+  /** Passkey ceremonies' public API: `requireRecentReauthentication`, `endAllSessionsOfUser`. */
+  readonly passkeys: Pick<PasskeysModule, 'requireRecentReauthentication' | 'endAllSessionsOfUser'>;
 }
 
 export interface Application {
@@ -69,14 +76,34 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const sessions = createSessions({ db, config, settings, clock });
   const authenticators: Authenticator[] = [sessions.authenticate];
   const guards = createGuards(() => authenticators);
-  const services: Services = { clock, settings, audit, sessions, guards };
+  const readSettings = () => settings.read();
+  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const passkeys = createPasskeysModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    readSettings,
+    audit,
+    sessions,
+    guards,
+    loadUserDto: userDto,
+  });
+  const services: Services = { clock, settings, audit, sessions, guards, passkeys };
+  const accountDeps = { db, clock, audit, sessions, guards, readSettings, loadUserDto: userDto };
 
   const app = await buildServer({
     config,
     logger,
     version,
     serveSpa: options.serveSpa,
-    modules: [createSystemModule({ db, version }), createAppConfigModule({ settings, config })],
+    modules: [
+      createSystemModule({ db, version }),
+      createAppConfigModule({ settings, config }),
+      passkeys,
+      createSignupModule(accountDeps),
+      createOneTimeAccessModule(accountDeps),
+      createAccountModule({ db, clock, readSettings, guards }),
+    ],
   });
 
   return {

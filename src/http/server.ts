@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
@@ -77,6 +78,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   installErrorHandler(app);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
+  // Limits are declared per route (`config.rateLimit`); none apply when DISABLE_RATE_LIMITING is set.
+  if (!config.disableRateLimiting) await app.register(fastifyRateLimit, { global: false });
 
   await app.register(fastifySwagger, {
     openapi: {
