@@ -4,17 +4,31 @@ import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { type App, buildServer } from './http/server.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
+import { createImageStore } from './lib/images.ts';
 import { createAccountModule } from './modules/account/routes.ts';
 import { loadUserDto } from './modules/account/user-dto.ts';
+import { createApiKeysModule } from './modules/api-keys/routes.ts';
+import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
+import { createClientsModule } from './modules/clients/routes.ts';
+import { createClientsAdmin } from './modules/clients/service.ts';
+import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
+import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createGroupsModule } from './modules/groups/routes.ts';
+import { createGroupsAdmin } from './modules/groups/service.ts';
+import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
 import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { createUsersAdminModule } from './modules/users/routes.ts';
+import { createUsersAdmin } from './modules/users/service.ts';
+import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
 /** Services shared by the modules, also handed to tests. */
@@ -34,6 +48,8 @@ export interface Application {
   readonly config: Config;
   readonly encryptionKey: string;
   readonly services: Services;
+  /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -61,7 +77,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     );
   }
 
-  const db = options.db ?? openDatabase(config.database);
+  const db =
+    options.db ??
+    openDatabase(config.database, {
+      onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+    });
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -71,12 +91,15 @@ export async function createApplication(config: Config, options: ApplicationOpti
   }
 
   const clock = options.clock ?? systemClock;
-  const settings = createAppSettings({ db, config });
+  const settings = createAppSettings({ db, config, encryptionKey });
   const audit = createAuditLog({ db, clock });
   const sessions = createSessions({ db, config, settings, clock });
-  const authenticators: Authenticator[] = [sessions.authenticate];
+  const authenticators: Authenticator[] = [
+    sessions.authenticate,
+    createApiKeyAuthenticator({ db, clock, staticApiKey: config.staticApiKey }),
+  ];
   const guards = createGuards(() => authenticators);
-  const readSettings = () => settings.read();
+  const readSettings = (trx?: Database) => settings.read(trx);
   const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
   const passkeys = createPasskeysModule({
     db,
@@ -91,6 +114,43 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const services: Services = { clock, settings, audit, sessions, guards, passkeys };
   const accountDeps = { db, clock, audit, sessions, guards, readSettings, loadUserDto: userDto };
 
+  const hour = 60 * 60 * 1000;
+  const scheduler = createScheduler({ db, clock, logger });
+  scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({
+    name: 'delete-expired-audit-logs',
+    intervalMs: 24 * hour,
+    run: () => audit.deleteExpired(config.auditLogRetentionDays),
+  });
+
+  const claims = createCustomClaims({ db });
+  const images = createImageStore(config.uploadPath);
+  const users = createUsersAdmin({
+    db,
+    clock,
+    settings,
+    audit,
+    claims,
+    sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+  });
+  const adminModules = [
+    createUsersAdminModule({ users, guards }),
+    createCustomClaimsModule({ claims, guards }),
+    createClientsModule({
+      clients: createClientsAdmin({ db, clock, images }),
+      guards,
+    }),
+    createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
+    createMyAppsModule({ db, guards }),
+    createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
+  ];
+
+  const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
+  scheduler.add({
+    name: 'delete-expired-oidc-payloads',
+    intervalMs: hour / 4,
+    run: () => oidc.deleteExpired(),
+  });
   const app = await buildServer({
     config,
     logger,
@@ -98,11 +158,13 @@ export async function createApplication(config: Config, options: ApplicationOpti
     serveSpa: options.serveSpa,
     modules: [
       createSystemModule({ db, version }),
-      createAppConfigModule({ settings, config }),
+      createAppConfigModule({ settings, config, guards, images }),
       passkeys,
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
       createAccountModule({ db, clock, readSettings, guards }),
+      ...adminModules,
+      oidc,
     ],
   });
 
@@ -112,7 +174,10 @@ export async function createApplication(config: Config, options: ApplicationOpti
     config,
     encryptionKey,
     services,
+    scheduler,
     async close() {
+      await scheduler.stop();
+      await oidc.close();
       await app.close();
       await db.destroy();
     },

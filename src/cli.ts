@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { runServer } from './main.ts';
+import { runKeyRotate } from './oidc/key-rotate-command.ts';
 import { version } from './version.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
 /** Subcommands. Each returns an exit code. Other modules add theirs here. */
 export const commands: Record<string, Command> = {
+  'key-rotate': (args) => runKeyRotate(args),
   async version() {
     process.stdout.write(`${version}\n`);
     return 0;

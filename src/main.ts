@@ -18,6 +18,7 @@ export async function runServer(env: Record<string, string | undefined> = proces
   const logger = createLogger({ level: config.logLevel, json: config.logJson });
   const application = await createApplication(config, { logger });
   const { app } = application;
+  application.scheduler.start();
 
   if (config.unixSocket) {
     await app.listen({ path: config.unixSocket });

@@ -29,13 +29,21 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-export function openDatabase(config: DatabaseConfig, options: { poolSize?: number } = {}): Database {
+export interface OpenDatabaseOptions {
+  readonly poolSize?: number;
+  /** Told about connections the server dropped while idle (a restart, a failover); the pool reconnects. */
+  readonly onConnectionError?: (error: Error) => void;
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Database {
   if (config.provider === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.connectionString,
       max: options.poolSize ?? 10,
       types: pgTypes,
     });
+    // Without a listener an idle connection killed by the server would crash the process.
+    pool.on('error', (error) => options.onConnectionError?.(error));
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });

@@ -198,7 +198,15 @@ export interface OidcPayloadsTable {
   consumed_at: Timestamp | null;
 }
 
+export interface JobLeasesTable {
+  name: string;
+  owner: string;
+  leased_until: Timestamp;
+  last_run_at: Timestamp | null;
+}
+
 export interface DB {
+  job_leases: JobLeasesTable;
   kv: KvTable;
   app_config: KvTable;
   users: UsersTable;

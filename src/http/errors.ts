@@ -36,6 +36,8 @@ export const errorCodes = [
   'invalid_image',
   'too_many_secrets',
   'public_client_secret',
+  'access_denied',
+  'interaction_not_found',
   'internal_error',
   'service_unavailable',
 ] as const;

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -45,7 +51,9 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const { config } = options;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
     trustProxy: config.trustProxy,
     bodyLimit: bodyLimitBytes,
     genReqId: () => randomUUID(),
@@ -74,12 +82,24 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     }
   });
 
+  // While shutting down, answer in-flight requests with `Connection: close` so keep-alive clients let go.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.decorateRequest('auth', null);
   installErrorHandler(app);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
   // Limits are declared per route (`config.rateLimit`); none apply when DISABLE_RATE_LIMITING is set.
   if (!config.disableRateLimiting) await app.register(fastifyRateLimit, { global: false });
+  // Uploads (logos, branding images): one file per request; routes set tighter limits.
+  await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 5 } });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -51,4 +51,36 @@ describeEachEngine('http foundation', (engine) => {
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
     assert.ok(response.headers['referrer-policy']);
   });
+
+  it('refuses malformed JSON with 400 invalid_json', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/nope',
+      payload: '{"broken":',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().code, 'invalid_json');
+  });
+
+  it('refuses bodies over 1 MiB with 413 payload_too_large', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/nope',
+      payload: JSON.stringify({ blob: 'x'.repeat(1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.statusCode, 413);
+    assert.equal(response.json().code, 'payload_too_large');
+  });
+
+  it('accepts an empty body sent as application/json (API clients do this)', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/nope',
+      payload: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.statusCode, 404, 'reaches routing instead of failing on the body');
+  });
 });

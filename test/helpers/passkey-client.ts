@@ -3,7 +3,11 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createOneTimeAccessToken } from '../../src/modules/one-time-access/service.ts';
 import { insertUser } from '../../src/modules/users/repository.ts';
 import { createCookieJar } from './cookie-jar.ts';
-import { type CeremonyOverrides, createSoftAuthenticator, type SoftAuthenticator } from './soft-authenticator.ts';
+import {
+  type CeremonyOverrides,
+  createSoftAuthenticator,
+  type SoftAuthenticator,
+} from './soft-authenticator.ts';
 import type { TestApp } from './test-app.ts';
 
 /**
@@ -60,7 +64,10 @@ export function createPasskeyClient(testApp: TestApp, authenticator?: SoftAuthen
 
     async addPasskey(overrides: CeremonyOverrides = {}) {
       const body = await this.registrationResponse(overrides);
-      return request('POST', '/api/webauthn/register/finish', body);
+      const response = await request('POST', '/api/webauthn/register/finish', body);
+      // Like a real authenticator whose credential the site refused, forget it so sign-ins use a valid one.
+      if (response.statusCode !== 200) soft.credentials.pop();
+      return response;
     },
 
     /** login/start, then an assertion (optionally tampered with). */
@@ -89,7 +96,13 @@ export type PasskeyClient = ReturnType<typeof createPasskeyClient>;
  */
 export async function createSignedInUser(
   testApp: TestApp,
-  input: { username?: string; email?: string | null; isAdmin?: boolean; firstName?: string; lastName?: string } = {},
+  input: {
+    username?: string;
+    email?: string | null;
+    isAdmin?: boolean;
+    firstName?: string;
+    lastName?: string;
+  } = {},
 ): Promise<{ client: PasskeyClient; userId: string }> {
   const now = new Date().toISOString();
   const username = input.username ?? `user-${randomUUID().slice(0, 8)}`;

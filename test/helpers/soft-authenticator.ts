@@ -78,7 +78,10 @@ export interface SoftAuthenticatorOptions {
 
 export function createSoftAuthenticator(options: SoftAuthenticatorOptions) {
   const credentials: SoftCredential[] = [];
-  const aaguid = Buffer.from((options.aaguid ?? 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4').replaceAll('-', ''), 'hex');
+  const aaguid = Buffer.from(
+    (options.aaguid ?? 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4').replaceAll('-', ''),
+    'hex',
+  );
 
   function flags(userVerified: boolean, attested: boolean, backupEligible: boolean): number {
     return 0x01 | (userVerified ? 0x04 : 0) | (backupEligible ? 0x18 : 0) | (attested ? 0x40 : 0);
@@ -124,7 +127,9 @@ export function createSoftAuthenticator(options: SoftAuthenticatorOptions) {
     register(optionsJSON: CreationOptions, overrides: CeremonyOverrides = {}) {
       const algorithm = options.algorithm ?? 'ES256';
       const { privateKey, publicKey } =
-        algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+        algorithm === 'EdDSA'
+          ? generateKeyPairSync('ed25519')
+          : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const rpId = overrides.rpId ?? optionsJSON.rp.id ?? new URL(options.origin).hostname;
       const credential: SoftCredential = {
         id: b64url(randomBytes(16)),

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { type Application, createApplication } from '../../src/application.ts';
 import { type Config, loadConfig } from '../../src/config/env.ts';
 import { type Database, openDatabase } from '../../src/db/database.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -85,6 +86,8 @@ export interface TestAppOptions {
   readonly db: Engine;
   readonly env?: Record<string, string>;
   readonly serveSpa?: boolean;
+  /** A fixed or steerable time source for expiry tests. */
+  readonly clock?: Clock;
 }
 
 export function testConfig(testDatabase: TestDatabase, env: Record<string, string> = {}): Config {
@@ -111,6 +114,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const application = await createApplication(config, {
     logger: pino({ level: 'silent' }),
     serveSpa: options.serveSpa ?? false,
+    clock: options.clock,
   });
   await application.app.ready();
   return {

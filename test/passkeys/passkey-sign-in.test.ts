@@ -60,7 +60,11 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
     assert.equal(passkey.backupEligible, false);
     const list = (await admin.request('GET', '/api/webauthn/credentials')).json();
     assert.equal(list.length, 1);
-    const audit = await testApp.db.selectFrom('audit_logs').selectAll().where('event', '=', 'PASSKEY_ADDED').execute();
+    const audit = await testApp.db
+      .selectFrom('audit_logs')
+      .selectAll()
+      .where('event', '=', 'PASSKEY_ADDED')
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].user_agent, 'latch-tests');
   });
@@ -84,7 +88,11 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
     assert.equal(me.json().isAdmin, true);
     const session = await testApp.db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
     assert.deepEqual(JSON.parse(session.amr), ['phr']);
-    const audit = await testApp.db.selectFrom('audit_logs').selectAll().where('event', '=', 'SIGN_IN').execute();
+    const audit = await testApp.db
+      .selectFrom('audit_logs')
+      .selectAll()
+      .where('event', '=', 'SIGN_IN')
+      .execute();
     assert.equal(audit.length, 1);
   });
 
@@ -179,7 +187,11 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
 
   it('refuses a registration without user verification when it is required, or from another origin', async () => {
     const before = await tableCounts(testApp);
-    for (const overrides of [{ userVerified: false }, { origin: 'http://localhost:9999' }, { rpId: 'example.com' }]) {
+    for (const overrides of [
+      { userVerified: false },
+      { origin: 'http://localhost:9999' },
+      { rpId: 'example.com' },
+    ]) {
       const response = await admin.addPasskey(overrides);
       assert.equal(response.statusCode, 400, response.body);
       assert.equal(response.json().code, 'passkey_verification_failed');

@@ -1,17 +1,38 @@
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { AuthLayout } from './components/auth-layout';
 import { SettingsLayout } from './components/settings-layout';
+import { ApiKeysPage } from './pages/admin/api-keys-page';
+import { ApplicationConfigurationPage } from './pages/admin/application-configuration-page';
+import { OidcClientPage } from './pages/admin/oidc-client-page';
+import { OidcClientsPage } from './pages/admin/oidc-clients-page';
+import { UserGroupsPage } from './pages/admin/user-groups-page';
+import { UsersPage } from './pages/admin/users-page';
+import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
+import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginPage } from './pages/login-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { RouteErrorPage } from './pages/route-error-page';
+import { MyAppsPage } from './pages/settings/apps';
 import { SettingsHomePage } from './pages/settings-home-page';
 
 /** Public pages shown in the centred card, relative to `/`. Add one line per page. */
-export const authPages: RouteObject[] = [{ path: 'login', element: <LoginPage /> }];
+export const authPages: RouteObject[] = [
+  { path: 'login', element: <LoginPage /> },
+  { path: 'interaction', element: <InteractionPage /> },
+  { path: 'interaction/error', element: <InteractionErrorPage /> },
+];
 
 /** Signed-in pages shown beside the settings navigation, relative to `/settings`. Add one line per page. */
 export const settingsPages: RouteObject[] = [
   { index: true, element: <SettingsHomePage /> },
+  { path: 'apps', element: <MyAppsPage /> },
+  { path: 'admin/users', element: <UsersPage /> },
+  { path: 'admin/user-groups', element: <UserGroupsPage /> },
+  { path: 'admin/oidc-clients', element: <OidcClientsPage /> },
+  { path: 'admin/oidc-clients/new', element: <OidcClientPage /> },
+  { path: 'admin/oidc-clients/:id', element: <OidcClientPage /> },
+  { path: 'admin/api-keys', element: <ApiKeysPage /> },
+  { path: 'admin/application-configuration', element: <ApplicationConfigurationPage /> },
   { path: '*', element: <SettingsHomePage /> },
 ];
 

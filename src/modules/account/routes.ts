@@ -6,15 +6,16 @@ import type { Guards } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { emailSchema, usernameSchema } from '../signup/schemas.ts';
+import { emailSchema } from '../signup/schemas.ts';
 import { findUserById, findUserByUsernameOrEmail } from '../users/repository.ts';
+import { usernameSchema } from '../users/schemas.ts';
 import { type ProfileUpdate, updateUserProfile } from './repository.ts';
 import { loadUserDto, userDtoSchema } from './user-dto.ts';
 
 export interface AccountModuleDeps {
   readonly db: Database;
   readonly clock: Clock;
-  readonly readSettings: () => Promise<AppSettings>;
+  readonly readSettings: (db?: Database) => Promise<AppSettings>;
   readonly guards: Guards;
   readonly extraRoutes?: (app: App) => void | Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { insertAuditLog } from './repository.ts';
+import { deleteAuditLogsBefore, insertAuditLog } from './repository.ts';
 
 export type AuditEvent =
   | 'SIGN_IN'
@@ -28,6 +28,8 @@ export interface AuditEntry extends AuditContext {
 
 export interface AuditLog {
   record(entry: AuditEntry, db?: Database): Promise<void>;
+  /** Deletes entries older than the retention period (AUDIT_LOG_RETENTION_DAYS). */
+  deleteExpired(retentionDays: number): Promise<number>;
 }
 
 /** Writes security events with IP and user agent (location is filled in by GeoIP when configured). */
@@ -45,6 +47,10 @@ export function createAuditLog(deps: { db: Database; clock: Clock }): AuditLog {
         data: JSON.stringify(entry.data ?? {}),
         user_id: entry.userId,
       });
+    },
+    async deleteExpired(retentionDays) {
+      const cutoff = new Date(deps.clock.now().getTime() - retentionDays * 24 * 60 * 60 * 1000);
+      return deleteAuditLogsBefore(deps.db, cutoff.toISOString());
     },
   };
 }

@@ -69,7 +69,7 @@ export interface CeremonyDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly relyingParty: RelyingParty;
-  readonly readSettings: () => Promise<AppSettings>;
+  readonly readSettings: (db?: Database) => Promise<AppSettings>;
 }
 
 /** The WebAuthn ceremonies: options with a stored challenge, then verification that consumes it. */
@@ -155,7 +155,7 @@ export function createCeremonies(deps: CeremonyDeps) {
     ): Promise<WebauthnCredentialsTable> {
       const challenge = await loadChallenge(trx, challengeId, 'registration');
       if (challenge.user_id !== user.id) throw challengeInvalid();
-      const settings = await deps.readSettings();
+      const settings = await deps.readSettings(trx);
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
         verification = await verifyRegistrationResponse({
@@ -227,7 +227,7 @@ export function createCeremonies(deps: CeremonyDeps) {
       if (!credential) {
         throw new AppError('unknown_passkey', 404, 'This passkey is not registered here');
       }
-      const settings = await deps.readSettings();
+      const settings = await deps.readSettings(trx);
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {
         verification = await verifyAuthenticationResponse({

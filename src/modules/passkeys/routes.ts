@@ -33,7 +33,7 @@ export interface PasskeysModuleDeps {
   readonly db: Database;
   readonly appUrl: string;
   readonly clock: Clock;
-  readonly readSettings: () => Promise<AppSettings>;
+  readonly readSettings: (db?: Database) => Promise<AppSettings>;
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly guards: Guards;

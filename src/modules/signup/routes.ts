@@ -35,7 +35,7 @@ import {
 export interface SignupModuleDeps {
   readonly db: Database;
   readonly clock: Clock;
-  readonly readSettings: () => Promise<AppSettings>;
+  readonly readSettings: (db?: Database) => Promise<AppSettings>;
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly guards: Guards;

@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { usernameSchema } from '../users/schemas.ts';
 
-export const usernameSchema = z
-  .string()
-  .trim()
-  .min(2, 'must be at least 2 characters')
-  .max(50, 'must be at most 50 characters')
-  .regex(/^[a-zA-Z0-9_.@-]+$/, 'may only contain letters, digits and _ . @ -');
+export { usernameSchema };
 
 const nameSchema = (min: number) =>
   z

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { parse as parseQuery } from 'node:querystring';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import inject from 'light-my-request';
+import { z } from 'zod';
+import type { Config } from '../config/env.ts';
+import type { Database } from '../db/database.ts';
+import type { Guards } from '../http/auth.ts';
+import { AppError } from '../http/errors.ts';
+import type { App, HttpModule } from '../http/server.ts';
+import type { Clock } from '../lib/clock.ts';
+import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
+import type { Sessions } from '../modules/sessions/service.ts';
+import { deleteExpiredPayloads } from './adapter.ts';
+import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
+import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
+import { loadSigningKeys, publicJwk } from './keys.ts';
+import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
+
+type Untyped = any;
+
+export interface OidcModuleDeps {
+  readonly db: Database;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly sessions: Sessions;
+  readonly guards: Guards;
+  readonly encryptionKey: string;
+}
+
+export interface OidcModule extends HttpModule {
+  readonly provider: Untyped;
+  /** Waits for pending audit writes. */
+  close(): Promise<void>;
+  /** Deletes expired protocol objects; run by the scheduler. */
+  deleteExpired(): Promise<number>;
+}
+
+/** Endpoints that authenticate clients and may carry a federated assertion. */
+const clientAuthenticatedPaths = new Set<string>([
+  engineRoutes.token,
+  engineRoutes.introspection,
+  engineRoutes.revocation,
+  engineRoutes.pushed_authorization_request,
+  engineRoutes.device_authorization,
+]);
+
+const engineCsp = (nonce: string) =>
+  [
+    "default-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    'form-action *',
+    "style-src 'unsafe-inline'",
+    'img-src * data:',
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+
+/** Discovery as Pocket ID publishes it, from the engine's metadata. */
+function shapeDiscovery(engine: Record<string, unknown>, config: Config): Record<string, unknown> {
+  const internal = (path: string) => `${config.internalAppUrl}${path}`;
+  return {
+    ...engine,
+    issuer: config.appUrl,
+    authorization_endpoint: `${config.appUrl}${engineRoutes.authorization}`,
+    token_endpoint: internal(engineRoutes.token),
+    userinfo_endpoint: internal(engineRoutes.userinfo),
+    end_session_endpoint: `${config.appUrl}${engineRoutes.end_session}`,
+    introspection_endpoint: internal(engineRoutes.introspection),
+    revocation_endpoint: internal(engineRoutes.revocation),
+    device_authorization_endpoint: `${config.appUrl}${engineRoutes.device_authorization}`,
+    pushed_authorization_request_endpoint: internal(engineRoutes.pushed_authorization_request),
+    jwks_uri: internal(engineRoutes.jwks),
+    scopes_supported: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+    claims_supported: [
+      'sub',
+      'given_name',
+      'family_name',
+      'name',
+      'display_name',
+      'email',
+      'email_verified',
+      'preferred_username',
+      'picture',
+      'groups',
+      'auth_time',
+      'amr',
+    ],
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    code_challenge_methods_supported: ['S256'],
+    service_documentation: 'https://github.com/latch-id/latch/tree/main/docs',
+  };
+}
+
+const interactionParams = z.object({ id: z.string().min(1).max(200) });
+const stepSchema = z.object({
+  step: z.enum(['authenticate', 'reauthenticate', 'consent', 'select_account']),
+});
+
+export function createOidcModule(deps: OidcModuleDeps): OidcModule {
+  let provider: Untyped;
+  let discoveryBody = '';
+  let jwksBody = '';
+  let callback: (req: unknown, res: unknown) => Promise<void>;
+  const cleanup = setInterval(
+    () => {
+      void deleteExpiredPayloads(deps.db, deps.clock.now()).catch(() => {});
+    },
+    10 * 60 * 1000,
+  );
+  cleanup.unref();
+
+  const tokenEndpoint = `${deps.config.appUrl}${engineRoutes.token}`;
+
+  async function handOver(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const path = request.url.split('?')[0];
+    if (path === engineRoutes.authorization || path.startsWith(`${engineRoutes.authorization}/`)) {
+      await deps.guards.optionalUser(request, reply);
+      setBrowserUser(request.raw, request.auth);
+    }
+    if (request.body && typeof request.body === 'object') {
+      const body = request.body as Record<string, unknown>;
+      if (clientAuthenticatedPaths.has(path)) {
+        try {
+          await authenticateFederatedAssertion(
+            { db: deps.db, clock: deps.clock, appUrl: deps.config.appUrl, tokenEndpoint },
+            request.raw,
+            body,
+          );
+        } catch (error) {
+          if (!(error instanceof ClientAssertionError)) throw error;
+          return reply
+            .code(401)
+            .header('cache-control', 'no-store')
+            .send({ error: 'invalid_client', error_description: error.message });
+        }
+      }
+      (request.raw as Untyped).body = body;
+    }
+    if (path === `${engineRoutes.end_session}/confirm` && request.method === 'POST') {
+      // Signing out of the application ends the Latch browser session too.
+      const body = request.body as Record<string, unknown> | undefined;
+      if (body?.logout) {
+        await deps.sessions.end(request, reply);
+        const cookie = reply.getHeader('set-cookie');
+        if (cookie) reply.raw.setHeader('set-cookie', cookie as string[]);
+      }
+    }
+    reply.hijack();
+    await callback(request.raw, reply.raw);
+  }
+
+  return {
+    get provider() {
+      return provider;
+    },
+    async close() {
+      await settlePendingWrites();
+    },
+    deleteExpired() {
+      return deleteExpiredPayloads(deps.db, deps.clock.now());
+    },
+    async register(app: App) {
+      const keys = await loadSigningKeys({
+        config: deps.config,
+        db: deps.db,
+        encryptionKey: deps.encryptionKey,
+      });
+      provider = createEngine({ ...deps, keys });
+      const appUrl = new URL(deps.config.appUrl);
+      provider.use(async (ctx: Untyped, next: () => Promise<void>) => {
+        const nonce = randomBytes(16).toString('base64');
+        ctx.state.cspNonce = nonce;
+        // URLs the engine builds (device verification, assertion audiences) follow APP_URL, not the Host header.
+        Object.defineProperty(ctx.request, 'protocol', { value: appUrl.protocol.slice(0, -1) });
+        Object.defineProperty(ctx.request, 'host', { value: appUrl.host });
+        if (appUrl.protocol === 'https:') ctx.cookies.secure = true;
+        ctx.set('content-security-policy', engineCsp(nonce));
+        ctx.set('x-frame-options', 'DENY');
+        ctx.set('x-content-type-options', 'nosniff');
+        ctx.set('referrer-policy', 'no-referrer');
+        await next();
+      });
+      callback = provider.callback();
+
+      const engineDiscovery = await inject(callback as Untyped, { url: '/.well-known/openid-configuration' });
+      discoveryBody = JSON.stringify(shapeDiscovery(JSON.parse(engineDiscovery.payload), deps.config));
+      jwksBody = JSON.stringify({ keys: keys.keys.map(publicJwk) });
+
+      for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+        app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+          reply
+            .header('content-type', 'application/json; charset=utf-8')
+            .header('cache-control', 'public, max-age=3600')
+            .header('access-control-allow-origin', '*')
+            .send(discoveryBody),
+        );
+      }
+      app.get(engineRoutes.jwks, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .header('content-type', 'application/jwk-set+json; charset=utf-8')
+          .header('cache-control', 'public, max-age=900')
+          .header('access-control-allow-origin', '*')
+          .send(jwksBody),
+      );
+
+      await app.register(async (engine) => {
+        engine.removeAllContentTypeParsers();
+        engine.addContentTypeParser(
+          'application/x-www-form-urlencoded',
+          { parseAs: 'string', bodyLimit: 56 * 1024 },
+          (_request, body, done) => done(null, { ...parseQuery(body as string) }),
+        );
+        // Anything else is left unread for the engine to refuse in its own words.
+        engine.addContentTypeParser('*', (_request, _payload, done) => done(null));
+        const paths = [
+          engineRoutes.authorization,
+          `${engineRoutes.authorization}/:uid`,
+          engineRoutes.token,
+          engineRoutes.userinfo,
+          engineRoutes.end_session,
+          `${engineRoutes.end_session}/confirm`,
+          `${engineRoutes.end_session}/success`,
+          engineRoutes.introspection,
+          engineRoutes.revocation,
+          engineRoutes.device_authorization,
+          engineRoutes.code_verification,
+          `${engineRoutes.code_verification}/:uid`,
+          engineRoutes.pushed_authorization_request,
+        ];
+        for (const url of paths) {
+          engine.route({
+            method: ['GET', 'POST', 'OPTIONS', 'HEAD'],
+            url,
+            schema: { hide: true },
+            handler: handOver,
+          });
+        }
+      });
+
+      const interactionDeps = { db: deps.db, clock: deps.clock, audit: deps.audit, provider };
+      app.get(
+        '/api/oidc/interactions/:id',
+        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        async (request) => describeInteraction(interactionDeps, request.params.id, request.auth),
+      );
+      app.post(
+        '/api/oidc/interactions/:id/complete',
+        { schema: { params: interactionParams, body: stepSchema }, preHandler: deps.guards.requireSession },
+        async (request) => {
+          const auth = request.auth;
+          if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
+          const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
+          return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
+        },
+      );
+      app.post(
+        '/api/oidc/interactions/:id/abort',
+        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        async (request) => abortInteraction(interactionDeps, request.params.id),
+      );
+    },
+  };
+}
