@@ -45,7 +45,7 @@ export function createOneTimeAccessModule(deps: OneTimeAccessModuleDeps): HttpMo
             params: z.object({ id: z.string().max(100) }),
             body: z
               .object({ ttl: z.union([z.string().max(32), z.number().positive()]).optional() })
-              .optional(),
+              .nullish(),
             response: { 201: z.object({ token: z.string() }) },
           },
         },

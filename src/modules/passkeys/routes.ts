@@ -185,7 +185,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
           schema: {
             tags,
             summary: 'Prove presence again with a passkey; sets a reauthentication cookie for 3 minutes',
-            body: authenticationResponseSchema.optional(),
+            body: authenticationResponseSchema.nullish(),
           },
         },
         async (request, reply) => {
