@@ -8,6 +8,8 @@ import { type App, buildServer } from './http/server.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
+import { createAccountModule } from './modules/account/routes.ts';
+import { loadUserDto } from './modules/account/user-dto.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
@@ -20,7 +22,10 @@ import { createCustomClaims } from './modules/custom-claims/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
+import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
+import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
+import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
@@ -34,6 +39,8 @@ export interface Services {
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly guards: Guards;
+  /** Passkey ceremonies' public API: `requireRecentReauthentication`, `endAllSessionsOfUser`. */
+  readonly passkeys: Pick<PasskeysModule, 'requireRecentReauthentication' | 'endAllSessionsOfUser'>;
 }
 
 export interface Application {
@@ -93,7 +100,20 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createApiKeyAuthenticator({ db, clock, staticApiKey: config.staticApiKey }),
   ];
   const guards = createGuards(() => authenticators);
-  const services: Services = { clock, settings, audit, sessions, guards };
+  const readSettings = (trx?: Database) => settings.read(trx);
+  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const passkeys = createPasskeysModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    readSettings,
+    audit,
+    sessions,
+    guards,
+    loadUserDto: userDto,
+  });
+  const services: Services = { clock, settings, audit, sessions, guards, passkeys };
+  const accountDeps = { db, clock, audit, sessions, guards, readSettings, loadUserDto: userDto };
 
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
@@ -111,7 +131,14 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
-  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions });
+  const users = createUsersAdmin({
+    db,
+    clock,
+    settings,
+    audit,
+    claims,
+    sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+  });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
@@ -138,6 +165,10 @@ export async function createApplication(config: Config, options: ApplicationOpti
     modules: [
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
+      passkeys,
+      createSignupModule(accountDeps),
+      createOneTimeAccessModule(accountDeps),
+      createAccountModule({ db, clock, readSettings, guards }),
       ...adminModules,
       oidc,
     ],
