@@ -3,6 +3,8 @@ import { resolveEncryptionKey } from './config/encryption-key.ts';
 import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
+import { deleteRateLimitsBefore } from './http/rate-limit/repository.ts';
+import { databaseRateLimitStore } from './http/rate-limit/store.ts';
 import { type App, buildServer } from './http/server.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -118,6 +120,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
   scheduler.add({
+    name: 'delete-stale-rate-limits',
+    intervalMs: hour,
+    run: () => deleteRateLimitsBefore(db, clock.now().getTime() - 24 * hour),
+  });
+  scheduler.add({
     name: 'delete-expired-audit-logs',
     intervalMs: 24 * hour,
     run: () => audit.deleteExpired(config.auditLogRetentionDays),
@@ -156,6 +163,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     logger,
     version,
     serveSpa: options.serveSpa,
+    rateLimitStore: databaseRateLimitStore({ db, clock }),
     modules: [
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
