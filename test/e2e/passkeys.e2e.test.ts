@@ -18,7 +18,7 @@ describe('passkey accounts in Chromium with a virtual authenticator', { skip: br
   let adminCookie = '';
 
   /** Calls the REST API as the admin, with the session cookie the browser holds. */
-  async function asAdmin(method: string, path: string, body?: unknown) {
+  async function asAdmin(method: string, path: string, body?: unknown): Promise<any> {
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers: { cookie: adminCookie, 'content-type': 'application/json' },
@@ -84,7 +84,7 @@ describe('passkey accounts in Chromium with a virtual authenticator', { skip: br
     // Deleting asks the authenticator for a fresh assertion (with the second passkey) first.
     await page.getByTestId('passkey-row').first().getByTestId('passkey-delete').click();
     await page.getByTestId('passkey-delete-confirm').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="passkey-row"]').length === 1);
+    await page.getByTestId('passkey-row').nth(1).waitFor({ state: 'detached' });
     assert.equal(await page.getByTestId('passkey-name').first().textContent(), 'Work laptop');
 
     adminCookie = (await adminSession.context.cookies())
