@@ -15,6 +15,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { RouteErrorPage } from './pages/route-error-page';
 import { AccountPage } from './pages/settings/account-page';
 import { MyAppsPage } from './pages/settings/apps';
+import { AuditLogPage } from './pages/settings/audit-log-page';
 import { SettingsHomePage } from './pages/settings-home-page';
 import { SetupPage, SignupPage } from './pages/setup-page';
 
@@ -34,6 +35,8 @@ export const settingsPages: RouteObject[] = [
   { index: true, element: <Navigate to="/settings/account" replace /> },
   { path: 'account', element: <AccountPage /> },
   { path: 'apps', element: <MyAppsPage /> },
+  { path: 'audit-log', element: <AuditLogPage /> },
+  { path: 'audit-log/global', element: <AuditLogPage global /> },
   { path: 'admin/users', element: <UsersPage /> },
   { path: 'admin/user-groups', element: <UserGroupsPage /> },
   { path: 'admin/oidc-clients', element: <OidcClientsPage /> },
