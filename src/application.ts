@@ -21,6 +21,7 @@ import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createGeoIp, type GeoIp } from './modules/geoip/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
@@ -53,6 +54,7 @@ export interface Application {
   readonly services: Services;
   /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
   readonly scheduler: Scheduler;
+  readonly geoIp: GeoIp;
   close(): Promise<void>;
 }
 
@@ -95,7 +97,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const clock = options.clock ?? systemClock;
   const settings = createAppSettings({ db, config, encryptionKey });
-  const audit = createAuditLog({ db, clock });
+  const geoIp = createGeoIp({ config, logger });
+  await geoIp.load();
+  const audit = createAuditLog({ db, clock, locate: geoIp.locate });
   const sessions = createSessions({ db, config, settings, clock });
   const authenticators: Authenticator[] = [
     sessions.authenticate,
@@ -120,6 +124,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({ name: 'refresh-geolite-database', intervalMs: 24 * hour, run: () => geoIp.refresh() });
   scheduler.add({
     name: 'delete-stale-rate-limits',
     intervalMs: hour,
@@ -185,6 +190,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     encryptionKey,
     services,
     scheduler,
+    geoIp,
     async close() {
       await scheduler.stop();
       await oidc.close();
