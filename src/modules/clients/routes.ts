@@ -7,14 +7,15 @@ import { imageContentTypes } from '../../lib/images.ts';
 import { staticApiKeyUserId } from '../api-keys/service.ts';
 import { sortableClientColumns } from './repository.ts';
 import {
-  clientCreateSchema,
+  type ClientSchemaOptions,
+  clientBodySchemas,
   clientDetailSchema,
   clientMetaSchema,
   clientSchema,
-  clientUpdateSchema,
   clientIdParams as params,
   secretCreateSchema,
   secretSchema,
+  tokenPreviewSchema,
 } from './schemas.ts';
 import { type ClientsAdmin, maxLogoBytes } from './service.ts';
 
@@ -48,8 +49,13 @@ export async function readUploadedFile(
 }
 
 /** OIDC client management (`/api/oidc/clients`), as upstream v2.14. */
-export function createClientsModule(deps: { clients: ClientsAdmin; guards: Guards }): HttpModule {
+export function createClientsModule(deps: {
+  clients: ClientsAdmin;
+  guards: Guards;
+  options: ClientSchemaOptions;
+}): HttpModule {
   const { clients, guards } = deps;
+  const { create: clientCreateSchema, update: clientUpdateSchema } = clientBodySchemas(deps.options);
   const preHandler = guards.requireAdmin;
   const tags = ['OIDC clients'];
   return {
@@ -133,6 +139,31 @@ export function createClientsModule(deps: { clients: ClientsAdmin; guards: Guard
           },
         },
         (request) => clients.meta(request.params.id),
+      );
+      app.get(
+        '/api/oidc/clients/:id/preview/:userId',
+        {
+          preHandler,
+          schema: {
+            tags,
+            summary: 'The ID token, access token and userinfo claims a user would get (nothing is issued)',
+            params: params.extend({ userId: z.string().min(1).max(128) }),
+            querystring: z.object({
+              scopes: z
+                .string()
+                .max(1000)
+                .optional()
+                .describe('Space-separated scopes (default "openid profile email groups")'),
+            }),
+            response: { 200: tokenPreviewSchema },
+          },
+        },
+        (request) =>
+          clients.preview(
+            request.params.id,
+            request.params.userId,
+            (request.query.scopes ?? 'openid profile email groups').split(/[\s+]+/).filter(Boolean),
+          ),
       );
       app.put(
         '/api/oidc/clients/:id/allowed-user-groups',
