@@ -106,7 +106,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
-  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions });
+  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions, images });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Guards } from '../../http/auth.ts';
-import { AppError } from '../../http/errors.ts';
 import { listQuerySchema, pageSchema, parseListQuery } from '../../http/pagination.ts';
 import type { App, HttpModule } from '../../http/server.ts';
+import { readUploadedFile } from '../../http/uploads.ts';
 import { imageContentTypes } from '../../lib/images.ts';
 import { staticApiKeyUserId } from '../api-keys/service.ts';
 import { sortableClientColumns } from './repository.ts';
@@ -20,33 +20,6 @@ import {
 import { type ClientsAdmin, maxLogoBytes } from './service.ts';
 
 const lightQuery = z.object({ light: z.enum(['true', 'false']).optional() });
-
-/** Reads the single multipart `file` field. @throws AppError validation_error / invalid_image */
-export async function readUploadedFile(
-  request: {
-    isMultipart(): boolean;
-    file(options?: object): Promise<{ toBuffer(): Promise<Buffer> } | undefined>;
-  },
-  maxBytes: number,
-): Promise<Buffer> {
-  if (!request.isMultipart()) {
-    throw new AppError('validation_error', 400, 'Send the image as multipart/form-data in a "file" field', {
-      fields: { file: 'is required' },
-    });
-  }
-  const part = await request.file({ limits: { fileSize: maxBytes, files: 1 } });
-  if (!part)
-    throw new AppError('validation_error', 400, 'The "file" field is missing', {
-      fields: { file: 'is required' },
-    });
-  try {
-    return await part.toBuffer();
-  } catch {
-    throw new AppError('invalid_image', 413, `The file must be at most ${maxBytes} bytes`, {
-      fields: { file: 'too large' },
-    });
-  }
-}
 
 /** OIDC client management (`/api/oidc/clients`), as upstream v2.14. */
 export function createClientsModule(deps: {
