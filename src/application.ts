@@ -3,10 +3,13 @@ import { resolveEncryptionKey } from './config/encryption-key.ts';
 import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
+import { deleteRateLimitsBefore } from './http/rate-limit/repository.ts';
 import { type App, buildServer } from './http/server.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
+import { createAccountModule } from './modules/account/routes.ts';
+import { loadUserDto } from './modules/account/user-dto.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
@@ -19,7 +22,10 @@ import { createCustomClaims } from './modules/custom-claims/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
+import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
+import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
+import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
@@ -34,6 +40,8 @@ export interface Services {
   readonly audit: AuditLog;
   readonly sessions: Sessions;
   readonly guards: Guards;
+  /** Passkey ceremonies' public API: `requireRecentReauthentication`, `endAllSessionsOfUser`. */
+  readonly passkeys: Pick<PasskeysModule, 'requireRecentReauthentication' | 'endAllSessionsOfUser'>;
 }
 
 export interface Application {
@@ -93,11 +101,29 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createApiKeyAuthenticator({ db, clock, staticApiKey: config.staticApiKey }),
   ];
   const guards = createGuards(() => authenticators);
-  const services: Services = { clock, settings, audit, sessions, guards };
+  const readSettings = (trx?: Database) => settings.read(trx);
+  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const passkeys = createPasskeysModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    readSettings,
+    audit,
+    sessions,
+    guards,
+    loadUserDto: userDto,
+  });
+  const services: Services = { clock, settings, audit, sessions, guards, passkeys };
+  const accountDeps = { db, clock, audit, sessions, guards, readSettings, loadUserDto: userDto };
 
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({
+    name: 'delete-stale-rate-limits',
+    intervalMs: hour,
+    run: () => deleteRateLimitsBefore(db, clock.now().getTime() - 24 * hour),
+  });
   scheduler.add({
     name: 'delete-expired-audit-logs',
     intervalMs: 24 * hour,
@@ -106,7 +132,15 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
-  const users = createUsersAdmin({ db, clock, settings, audit, claims, sessions, images });
+  const users = createUsersAdmin({
+    db,
+    clock,
+    settings,
+    audit,
+    claims,
+    sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+    images,
+  });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
@@ -126,6 +160,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
 
   const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
+  scheduler.add({
+    name: 'delete-expired-oidc-payloads',
+    intervalMs: hour / 4,
+    run: () => oidc.deleteExpired(),
+  });
   const app = await buildServer({
     config,
     logger,
@@ -134,6 +173,10 @@ export async function createApplication(config: Config, options: ApplicationOpti
     modules: [
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
+      passkeys,
+      createSignupModule(accountDeps),
+      createOneTimeAccessModule(accountDeps),
+      createAccountModule({ db, clock, readSettings, guards }),
       ...adminModules,
       oidc,
     ],

@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
 import { runServer } from './main.ts';
+import { runOneTimeAccessToken } from './modules/one-time-access/command.ts';
+import { runKeyRotate } from './oidc/key-rotate-command.ts';
 import { version } from './version.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
 /** Subcommands. Each returns an exit code. Other modules add theirs here. */
 export const commands: Record<string, Command> = {
+  'key-rotate': (args) => runKeyRotate(args),
+  'one-time-access-token': (args) => runOneTimeAccessToken(args),
   async version() {
     process.stdout.write(`${version}\n`);
     return 0;

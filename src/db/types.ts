@@ -205,7 +205,14 @@ export interface JobLeasesTable {
   last_run_at: Timestamp | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface DB {
+  rate_limits: RateLimitsTable;
   job_leases: JobLeasesTable;
   kv: KvTable;
   app_config: KvTable;

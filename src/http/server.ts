@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -95,6 +96,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   installErrorHandler(app);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
+  // Limits are declared per route (`config.rateLimit`); none apply when DISABLE_RATE_LIMITING is set.
+  if (!config.disableRateLimiting) await app.register(fastifyRateLimit, { global: false });
   // Uploads (logos, branding images): one file per request; routes set tighter limits.
   await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 5 } });
 

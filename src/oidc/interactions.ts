@@ -217,3 +217,11 @@ export async function completeInteraction(
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   return { redirectUrl: interaction.returnTo };
 }
+
+/** The user declined: the client gets `access_denied` at its validated redirect URI. */
+export async function abortInteraction(deps: InteractionsDeps, id: string): Promise<{ redirectUrl: string }> {
+  const { interaction } = await loadInteraction(deps, id);
+  interaction.result = { error: 'access_denied', error_description: 'The user declined the request' };
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return { redirectUrl: interaction.returnTo };
+}

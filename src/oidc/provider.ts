@@ -139,7 +139,7 @@ export async function settlePendingWrites(): Promise<void> {
 
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
 export function createEngine(deps: EngineDeps): Untyped {
-  const { db, config, clock, audit } = deps;
+  const { db, config, clock } = deps;
   const issuer = config.appUrl;
   const adapters = new Map<string, ReturnType<typeof createPayloadAdapter>>();
 

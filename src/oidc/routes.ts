@@ -13,7 +13,7 @@ import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
-import { completeInteraction, describeInteraction } from './interactions.ts';
+import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
 import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
 
@@ -31,8 +31,10 @@ export interface OidcModuleDeps {
 
 export interface OidcModule extends HttpModule {
   readonly provider: Untyped;
-  /** Stops the cleanup job and waits for pending audit writes. */
+  /** Waits for pending audit writes. */
   close(): Promise<void>;
+  /** Deletes expired protocol objects; run by the scheduler. */
+  deleteExpired(): Promise<number>;
 }
 
 /** Endpoints that authenticate clients and may carry a federated assertion. */
@@ -154,8 +156,10 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       return provider;
     },
     async close() {
-      clearInterval(cleanup);
       await settlePendingWrites();
+    },
+    deleteExpired() {
+      return deleteExpiredPayloads(deps.db, deps.clock.now());
     },
     async register(app: App) {
       const keys = await loadSigningKeys({
@@ -250,6 +254,11 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
         },
+      );
+      app.post(
+        '/api/oidc/interactions/:id/abort',
+        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        async (request) => abortInteraction(interactionDeps, request.params.id),
       );
     },
   };

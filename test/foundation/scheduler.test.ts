@@ -109,7 +109,9 @@ describeEachEngine('scheduled jobs', (engine) => {
 
       assert.deepEqual((await testApp.scheduler.tick()).sort(), [
         'delete-expired-audit-logs',
+        'delete-expired-oidc-payloads',
         'delete-expired-sessions',
+        'delete-stale-rate-limits',
       ]);
       const sessions = await db.selectFrom('sessions').select('id').execute();
       const logs = await db.selectFrom('audit_logs').select('id').execute();

@@ -7,6 +7,8 @@ import { OidcClientPage } from './pages/admin/oidc-client-page';
 import { OidcClientsPage } from './pages/admin/oidc-clients-page';
 import { UserGroupsPage } from './pages/admin/user-groups-page';
 import { UsersPage } from './pages/admin/users-page';
+import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
+import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginPage } from './pages/login-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { RouteErrorPage } from './pages/route-error-page';
@@ -14,7 +16,11 @@ import { MyAppsPage } from './pages/settings/apps';
 import { SettingsHomePage } from './pages/settings-home-page';
 
 /** Public pages shown in the centred card, relative to `/`. Add one line per page. */
-export const authPages: RouteObject[] = [{ path: 'login', element: <LoginPage /> }];
+export const authPages: RouteObject[] = [
+  { path: 'login', element: <LoginPage /> },
+  { path: 'interaction', element: <InteractionPage /> },
+  { path: 'interaction/error', element: <InteractionErrorPage /> },
+];
 
 /** Signed-in pages shown beside the settings navigation, relative to `/settings`. Add one line per page. */
 export const settingsPages: RouteObject[] = [

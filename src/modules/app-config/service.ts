@@ -12,8 +12,11 @@ import { decrypt, deriveKey, encrypt, isEncrypted } from '../../lib/encryption.t
 import { listStoredSettings, saveSettings } from './repository.ts';
 
 export interface AppSettingsReader {
-  /** The effective settings: defaults, overlaid by the database (or by the environment when UI config is off). */
-  read(): Promise<AppSettings>;
+  /**
+   * The effective settings: defaults, overlaid by the database (or by the environment when UI config is off).
+   * Inside a transaction pass it: on SQLite a read on the outer handle would wait for the transaction forever.
+   */
+  read(db?: Database): Promise<AppSettings>;
 }
 
 export interface PublicSetting {
@@ -55,11 +58,11 @@ export function createAppSettings(deps: {
     }
   };
 
-  async function read(): Promise<AppSettings> {
+  async function read(db: Database = deps.db): Promise<AppSettings> {
     const settings = defaultAppSettings();
     const overrides = deps.config.uiConfigDisabled
       ? deps.config.settingsFromEnv
-      : await listStoredSettings(deps.db);
+      : await listStoredSettings(db);
     for (const [name, value] of Object.entries(overrides)) {
       if (name in settings && value !== undefined && value !== '')
         settings[name as AppSettingKey] = open(value);

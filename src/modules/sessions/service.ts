@@ -65,7 +65,7 @@ export function createSessions(deps: {
     cookies,
 
     async issue(reply, { userId, amr, request }, db = deps.db) {
-      const settings = await deps.settings.read();
+      const settings = await deps.settings.read(db);
       const lifetimeSeconds = Number(settings.sessionDuration) * 60;
       const now = deps.clock.now();
       const expiresAt = addSeconds(now, lifetimeSeconds);

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../../db/database.ts';
+import { AppError } from '../../http/errors.ts';
+import { addSeconds, type Clock } from '../../lib/clock.ts';
+import { randomToken, sha256Hex } from '../../lib/crypto.ts';
+import type { CookieNames } from '../sessions/service.ts';
+import { findLiveReauthenticationToken, insertReauthenticationToken } from './repository.ts';
+
+export const reauthenticationLifetimeSeconds = 180;
+
+/** Short-lived proof of a fresh passkey assertion, held in an HttpOnly cookie and stored hashed. */
+export function createReauthentication(deps: { db: Database; clock: Clock; cookies: CookieNames }) {
+  const cookieName = deps.cookies.reauthentication;
+
+  return {
+    async issue(
+      reply: FastifyReply,
+      input: { userId: string; sessionId: string | undefined },
+      db: Database = deps.db,
+    ): Promise<void> {
+      const token = randomToken();
+      const now = deps.clock.now();
+      await insertReauthenticationToken(db, {
+        id: randomUUID(),
+        token_hash: sha256Hex(token),
+        user_id: input.userId,
+        session_id: input.sessionId ?? null,
+        created_at: now.toISOString(),
+        expires_at: addSeconds(now, reauthenticationLifetimeSeconds).toISOString(),
+      });
+      reply.setCookie(cookieName, token, {
+        path: '/',
+        httpOnly: true,
+        secure: deps.cookies.secure,
+        sameSite: 'lax',
+        maxAge: reauthenticationLifetimeSeconds,
+      });
+    },
+
+    /**
+     * A preHandler for sensitive actions, after `requireSession`: the caller must have reauthenticated with a
+     * passkey in the last three minutes. @throws AppError reauthentication_required
+     */
+    async requireRecentReauthentication(request: FastifyRequest): Promise<void> {
+      const token = request.cookies?.[cookieName];
+      const userId = request.auth?.user.id;
+      const found =
+        token && userId
+          ? await findLiveReauthenticationToken(
+              deps.db,
+              sha256Hex(token),
+              userId,
+              deps.clock.now().toISOString(),
+            )
+          : undefined;
+      if (!found) {
+        throw new AppError(
+          'reauthentication_required',
+          403,
+          'Confirm it is you with your passkey first, then try again',
+        );
+      }
+    },
+  };
+}
+
+export type Reauthentication = ReturnType<typeof createReauthentication>;
