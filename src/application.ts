@@ -4,6 +4,7 @@ import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { deleteRateLimitsBefore } from './http/rate-limit/repository.ts';
+import { databaseRateLimitStore } from './http/rate-limit/store.ts';
 import { type App, buildServer } from './http/server.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -170,6 +171,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     logger,
     version,
     serveSpa: options.serveSpa,
+    rateLimitStore: databaseRateLimitStore({ db, clock }),
     modules: [
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
