@@ -33,11 +33,14 @@ describeEachEngine('client addresses behind a reverse proxy', (engine) => {
           .select(['event', 'ip_address', 'user_agent'])
           .where('user_id', '=', userId)
           .executeTakeFirstOrThrow();
-        assert.deepEqual({ ...row }, {
-          event: 'TOKEN_SIGN_IN',
-          ip_address: trustProxy ? '203.0.113.9' : '10.0.0.2',
-          user_agent: 'proxy-test',
-        });
+        assert.deepEqual(
+          { ...row },
+          {
+            event: 'TOKEN_SIGN_IN',
+            ip_address: trustProxy ? '203.0.113.9' : '10.0.0.2',
+            user_agent: 'proxy-test',
+          },
+        );
       } finally {
         await testApp.close();
       }
