@@ -32,6 +32,7 @@ import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createTokenPreviewer } from './oidc/preview.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
@@ -145,13 +146,20 @@ export async function createApplication(config: Config, options: ApplicationOpti
     audit,
     claims,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+    images,
   });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
-      clients: createClientsAdmin({ db, clock, images }),
+      clients: createClientsAdmin({
+        db,
+        clock,
+        images,
+        previewTokens: createTokenPreviewer({ db, appUrl: config.appUrl, clock }),
+      }),
       guards,
+      options: { allowInsecureCallbackUrls: config.allowInsecureCallbackUrls },
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
     createMyAppsModule({ db, guards }),

@@ -5,6 +5,8 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../http/
 import type { ListQuery, Page } from '../../http/pagination.ts';
 import { toPage } from '../../http/pagination.ts';
 import type { Clock } from '../../lib/clock.ts';
+import type { ImageStore } from '../../lib/images.ts';
+import { ProfilePictureError, profilePictureName, toProfilePicturePng } from '../../lib/profile-pictures.ts';
 import type { AppSettingsReader } from '../app-config/service.ts';
 import type { AuditContext, AuditLog } from '../audit/service.ts';
 import type { CustomClaims } from '../custom-claims/service.ts';
@@ -31,6 +33,7 @@ export interface UsersAdminDeps {
   readonly audit: AuditLog;
   readonly claims: CustomClaims;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
+  readonly images: ImageStore;
 }
 
 export interface Actor {
@@ -192,6 +195,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
+      await deps.images.remove(profilePictureName(id), 'png');
     },
 
     async groups(id: string): Promise<UserDto['userGroups']> {
@@ -206,6 +210,25 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
         throw badRequest(`Unknown user group: ${missing[0]}`, { userGroupIds: 'contains an unknown group' });
       }
       return get(id);
+    },
+
+    /** Stores the picture as a 300 px PNG. @throws AppError user_not_found, invalid_image */
+    async setProfilePicture(id: string, data: Buffer): Promise<void> {
+      await load(id);
+      let png: Buffer;
+      try {
+        png = await toProfilePicturePng(data);
+      } catch (error) {
+        if (!(error instanceof ProfilePictureError)) throw error;
+        throw new AppError('invalid_image', 400, error.message, { fields: { file: error.message } });
+      }
+      await deps.images.save(profilePictureName(id), 'png', png);
+    },
+
+    /** Back to the default picture. @throws AppError user_not_found */
+    async removeProfilePicture(id: string): Promise<void> {
+      await load(id);
+      await deps.images.remove(profilePictureName(id), 'png');
     },
 
     async passkeys(id: string): Promise<PasskeySummary[]> {
