@@ -10,7 +10,6 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
 import { createAccountModule } from './modules/account/routes.ts';
-import { loadUserDto } from './modules/account/user-dto.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
@@ -30,8 +29,10 @@ import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/ro
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import type { User } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createUserDtoLoader } from './modules/users/user-dto.ts';
 import { createTokenPreviewer } from './oidc/preview.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
@@ -108,7 +109,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
   const guards = createGuards(() => authenticators);
   const readSettings = (trx?: Database) => settings.read(trx);
-  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const claims = createCustomClaims({ db });
+  const userDtos = createUserDtoLoader({ db, claims });
+  const userDto = async (user: User, trx: Database = db) => (await userDtos([user], trx))[0];
   const passkeys = createPasskeysModule({
     db,
     appUrl: config.appUrl,
@@ -137,7 +140,6 @@ export async function createApplication(config: Config, options: ApplicationOpti
     run: () => audit.deleteExpired(config.auditLogRetentionDays),
   });
 
-  const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
   const users = createUsersAdmin({
     db,
@@ -145,6 +147,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     settings,
     audit,
     claims,
+    userDtos,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
     images,
   });
@@ -184,7 +187,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       passkeys,
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
-      createAccountModule({ db, clock, readSettings, guards }),
+      createAccountModule({ db, clock, readSettings, guards, loadUserDto: userDto }),
       createAuditLogModule({ db, guards }),
       ...adminModules,
       oidc,
