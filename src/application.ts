@@ -25,6 +25,8 @@ import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
 import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
+import { createProfilePicturesModule } from './modules/profile-pictures/routes.ts';
+import { createProfilePictures } from './modules/profile-pictures/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
@@ -132,6 +134,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
+  const pictures = createProfilePictures({ db, images });
   const users = createUsersAdmin({
     db,
     clock,
@@ -139,9 +142,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     audit,
     claims,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+    userFiles: pictures,
   });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
+    createProfilePicturesModule({ pictures, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
       clients: createClientsAdmin({ db, clock, images }),

@@ -31,6 +31,8 @@ export interface UsersAdminDeps {
   readonly audit: AuditLog;
   readonly claims: CustomClaims;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
+  /** Files kept outside the database for a user (the profile picture), removed after the user is deleted. */
+  readonly userFiles?: { removeFilesOf(userId: string): Promise<void> };
 }
 
 export interface Actor {
@@ -192,6 +194,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
+      await deps.userFiles?.removeFilesOf(id);
     },
 
     async groups(id: string): Promise<UserDto['userGroups']> {
