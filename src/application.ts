@@ -15,6 +15,7 @@ import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
+import { createAuditLogModule } from './modules/audit/routes.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
 import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
@@ -176,6 +177,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
       createAccountModule({ db, clock, readSettings, guards }),
+      createAuditLogModule({ db, guards }),
       ...adminModules,
       oidc,
     ],
