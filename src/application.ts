@@ -21,6 +21,7 @@ import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createDeviceLoginModule } from './modules/device-login/routes.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
@@ -31,6 +32,7 @@ import { createProfilePictures } from './modules/profile-pictures/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { findUserById } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
 import { createOidcModule } from './oidc/routes.ts';
@@ -133,6 +135,23 @@ export async function createApplication(config: Config, options: ApplicationOpti
     run: () => audit.deleteExpired(config.auditLogRetentionDays),
   });
 
+  const deviceLogin = createDeviceLoginModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    audit,
+    sessions,
+    guards,
+    requireRecentReauthentication: passkeys.requireRecentReauthentication,
+    findUser: (id, trx) => findUserById(trx, id),
+    loadUserDto: userDto,
+  });
+  scheduler.add({
+    name: 'delete-expired-device-login-requests',
+    intervalMs: hour,
+    run: () => deviceLogin.deleteExpired(),
+  });
+
   const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
   const pictures = createProfilePictures({ db, images });
@@ -176,6 +195,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       passkeys,
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
+      deviceLogin,
       createAccountModule({ db, clock, readSettings, guards }),
       createAuditLogModule({ db, guards }),
       ...adminModules,
