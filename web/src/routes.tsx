@@ -7,6 +7,8 @@ import { OidcClientPage } from './pages/admin/oidc-client-page';
 import { OidcClientsPage } from './pages/admin/oidc-clients-page';
 import { UserGroupsPage } from './pages/admin/user-groups-page';
 import { UsersPage } from './pages/admin/users-page';
+import { DeviceApprovePage } from './pages/device-approve-page';
+import { DeviceLoginPage } from './pages/device-login-page';
 import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
 import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginCodePage } from './pages/login-code-page';
@@ -23,6 +25,8 @@ export const authPages: RouteObject[] = [
   { path: 'lc', element: <LoginCodePage /> },
   { path: 'lc/:code', element: <LoginCodePage /> },
   { path: 'login/alternative/code', element: <LoginCodePage /> },
+  { path: 'login/alternative/device', element: <DeviceLoginPage /> },
+  { path: 'login/device-approve', element: <DeviceApprovePage /> },
   { path: 'signup', element: <SignupPage /> },
   { path: 'st/:token', element: <SignupPage /> },
   { path: 'interaction', element: <InteractionPage /> },
