@@ -143,7 +143,8 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       // `/device` serves two kinds of codes, as upstream: "sign in with another device" codes go to the SPA's
       // approval page; OAuth device-flow codes stay with the engine. The two code alphabets never overlap.
       const query = request.query as Record<string, unknown>;
-      const body = request.method === 'POST' ? (request.body as Record<string, unknown> | undefined) : undefined;
+      const body =
+        request.method === 'POST' ? (request.body as Record<string, unknown> | undefined) : undefined;
       const typed = body?.user_code ?? query.code ?? query.user_code;
       const code = typeof typed === 'string' ? normalizeUserCode(typed) : '';
       if (isDeviceLoginCode(code)) return reply.redirect(`/login/device-approve?code=${code}`, 303);
