@@ -22,6 +22,7 @@ import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
 import { createDeviceLoginModule } from './modules/device-login/routes.ts';
+import { createGeoIp, type GeoIp } from './modules/geoip/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
@@ -35,6 +36,7 @@ import { createSystemModule } from './modules/system/routes.ts';
 import { findUserById } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createTokenPreviewer } from './oidc/preview.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
@@ -57,6 +59,7 @@ export interface Application {
   readonly services: Services;
   /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
   readonly scheduler: Scheduler;
+  readonly geoIp: GeoIp;
   close(): Promise<void>;
 }
 
@@ -99,7 +102,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const clock = options.clock ?? systemClock;
   const settings = createAppSettings({ db, config, encryptionKey });
-  const audit = createAuditLog({ db, clock });
+  const geoIp = createGeoIp({ config, logger });
+  await geoIp.load();
+  const audit = createAuditLog({ db, clock, locate: geoIp.locate });
   const sessions = createSessions({ db, config, settings, clock });
   const authenticators: Authenticator[] = [
     sessions.authenticate,
@@ -124,6 +129,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({ name: 'refresh-geolite-database', intervalMs: 24 * hour, run: () => geoIp.refresh() });
   scheduler.add({
     name: 'delete-stale-rate-limits',
     intervalMs: hour,
@@ -162,15 +168,21 @@ export async function createApplication(config: Config, options: ApplicationOpti
     audit,
     claims,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
-    userFiles: pictures,
+    pictures,
   });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
     createProfilePicturesModule({ pictures, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
-      clients: createClientsAdmin({ db, clock, images }),
+      clients: createClientsAdmin({
+        db,
+        clock,
+        images,
+        previewTokens: createTokenPreviewer({ db, appUrl: config.appUrl, clock }),
+      }),
       guards,
+      options: { allowInsecureCallbackUrls: config.allowInsecureCallbackUrls },
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
     createMyAppsModule({ db, guards }),
@@ -210,6 +222,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     encryptionKey,
     services,
     scheduler,
+    geoIp,
     async close() {
       await scheduler.stop();
       await oidc.close();

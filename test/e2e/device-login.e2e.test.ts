@@ -70,7 +70,9 @@ describe('sign in with another device and profile pictures in Chromium', {
       .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
     await page.waitForFunction(
       () => {
-        const image = document.querySelector('[data-testid="profile-picture"] img') as {
+        // Runs in the page; the test's TypeScript has no DOM types.
+        const page = globalThis as unknown as { document: { querySelector(selector: string): unknown } };
+        const image = page.document.querySelector('[data-testid="profile-picture"] img') as {
           src: string;
           complete: boolean;
           naturalWidth: number;

@@ -10,7 +10,13 @@ describeEachEngine('audit log API', (engine) => {
   before(async () => {
     // Each event a second after the previous one, so "newest first" is deterministic.
     let tick = Date.parse('2026-05-01T00:00:00Z');
-    testApp = await createTestApp({ db: engine, clock: { now: () => new Date((tick += 1000)) } });
+    const clock = {
+      now: () => {
+        tick += 1000;
+        return new Date(tick);
+      },
+    };
+    testApp = await createTestApp({ db: engine, clock });
     people = await adminAndUser(testApp);
     const { audit } = testApp.services;
     const at = (ipAddress: string | null, userAgent = 'Firefox') => ({ ipAddress, userAgent });

@@ -113,6 +113,7 @@ describeEachEngine('scheduled jobs', (engine) => {
         'delete-expired-oidc-payloads',
         'delete-expired-sessions',
         'delete-stale-rate-limits',
+        'refresh-geolite-database',
       ]);
       const sessions = await db.selectFrom('sessions').select('id').execute();
       const logs = await db.selectFrom('audit_logs').select('id').execute();

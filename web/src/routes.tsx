@@ -5,7 +5,9 @@ import { ApiKeysPage } from './pages/admin/api-keys-page';
 import { ApplicationConfigurationPage } from './pages/admin/application-configuration-page';
 import { OidcClientPage } from './pages/admin/oidc-client-page';
 import { OidcClientsPage } from './pages/admin/oidc-clients-page';
+import { UserGroupPage } from './pages/admin/user-group-page';
 import { UserGroupsPage } from './pages/admin/user-groups-page';
+import { UserPage } from './pages/admin/user-page';
 import { UsersPage } from './pages/admin/users-page';
 import { DeviceApprovePage } from './pages/device-approve-page';
 import { DeviceLoginPage } from './pages/device-login-page';
@@ -17,6 +19,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { RouteErrorPage } from './pages/route-error-page';
 import { AccountPage } from './pages/settings/account-page';
 import { MyAppsPage } from './pages/settings/apps';
+import { AuditLogPage } from './pages/settings/audit-log-page';
 import { SettingsHomePage } from './pages/settings-home-page';
 import { SetupPage, SignupPage } from './pages/setup-page';
 
@@ -38,8 +41,12 @@ export const settingsPages: RouteObject[] = [
   { index: true, element: <Navigate to="/settings/account" replace /> },
   { path: 'account', element: <AccountPage /> },
   { path: 'apps', element: <MyAppsPage /> },
+  { path: 'audit-log', element: <AuditLogPage /> },
+  { path: 'audit-log/global', element: <AuditLogPage global /> },
   { path: 'admin/users', element: <UsersPage /> },
+  { path: 'admin/users/:id', element: <UserPage /> },
   { path: 'admin/user-groups', element: <UserGroupsPage /> },
+  { path: 'admin/user-groups/:id', element: <UserGroupPage /> },
   { path: 'admin/oidc-clients', element: <OidcClientsPage /> },
   { path: 'admin/oidc-clients/new', element: <OidcClientPage /> },
   { path: 'admin/oidc-clients/:id', element: <OidcClientPage /> },

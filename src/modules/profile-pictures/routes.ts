@@ -2,10 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Guards } from '../../http/auth.ts';
 import type { App, HttpModule } from '../../http/server.ts';
-import { readUploadedFile } from '../clients/routes.ts';
+import { readUploadedFile } from '../../http/uploads.ts';
+import { maxProfilePictureBytes } from '../../lib/profile-pictures.ts';
 import type { ProfilePictures } from './service.ts';
-
-export const maxProfilePictureBytes = 2 * 1024 * 1024;
 
 const params = z.object({ id: z.string().min(1).max(128) });
 const noContent = { 204: z.null() };
@@ -18,7 +17,10 @@ const cacheControl = {
   initials: 'public, max-age=300',
 } as const;
 
-/** `/api/users/:id/profile-picture.png` and the routes that replace or reset a picture (own, or any as admin). */
+/**
+ * `GET /api/users/:id/profile-picture.png` and the signed-in user's `PUT/DELETE /api/users/me/profile-picture`.
+ * The admin variants live in the users module and call the same service.
+ */
 export function createProfilePicturesModule(deps: { pictures: ProfilePictures; guards: Guards }): HttpModule {
   const { pictures, guards } = deps;
   const tags = ['Profile pictures'];
@@ -72,22 +74,6 @@ export function createProfilePicturesModule(deps: { pictures: ProfilePictures; g
           schema: { tags, summary: 'Reset my picture', response: noContent },
         },
         (request, reply) => reset(reply, request.auth!.user.id),
-      );
-      app.put(
-        '/api/users/:id/profile-picture',
-        {
-          preHandler: guards.requireAdmin,
-          schema: { ...uploadSchema, params, summary: `Replace a user's picture (${uploadSummary})` },
-        },
-        (request, reply) => replace(request, reply, request.params.id),
-      );
-      app.delete(
-        '/api/users/:id/profile-picture',
-        {
-          preHandler: guards.requireAdmin,
-          schema: { tags, params, summary: "Reset a user's picture", response: noContent },
-        },
-        (request, reply) => reset(reply, request.params.id),
       );
     },
   };

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import type { ImageStore } from '../../lib/images.ts';
-import { colourOf, initialsOf, renderInitialsPng, toProfilePicturePng } from './render.ts';
+import { ProfilePictureError, profilePictureName, toProfilePicturePng } from '../../lib/profile-pictures.ts';
+import { colourOf, initialsOf, renderInitialsPng } from './render.ts';
 import { findPictureOwner, type PictureOwner } from './repository.ts';
 
 export type PictureSource = 'custom' | 'default' | 'initials';
@@ -23,12 +24,12 @@ const etagOf = (png: Buffer) => `"${createHash('sha256').update(png).digest('bas
 const isSafeFileName = (userId: string) => /^[A-Za-z0-9_-]{1,128}$/.test(userId);
 
 /**
- * Profile pictures: a user's own upload (`profile-pictures/<userId>.png` under UPLOAD_PATH), else the
+ * Profile pictures (one implementation for the account, admin and public routes): a user's own upload (`profile-pictures/<userId>.png` under UPLOAD_PATH), else the
  * admin-set default picture, else generated initials on a colour derived from the user id.
  */
 export function createProfilePictures(deps: { db: Database; images: ImageStore }) {
   const { db, images } = deps;
-  const storedName = (userId: string) => `profile-pictures/${userId}`;
+  const storedName = profilePictureName;
   // Generated pictures depend only on (initials, colour); the converted default only on its source bytes.
   const generated = new Map<string, ProfilePicture>();
   let convertedDefault: { sourceHash: string; picture: ProfilePicture } | undefined;
@@ -103,7 +104,13 @@ export function createProfilePictures(deps: { db: Database; images: ImageStore }
       if (!isSafeFileName(owner.id)) {
         throw new AppError('validation_error', 400, 'This user id cannot hold a profile picture');
       }
-      const png = await toProfilePicturePng(upload);
+      let png: Buffer;
+      try {
+        png = await toProfilePicturePng(upload);
+      } catch (error) {
+        if (!(error instanceof ProfilePictureError)) throw error;
+        throw new AppError('invalid_image', 400, error.message, { fields: { file: error.message } });
+      }
       await images.save(storedName(owner.id), 'png', png);
     },
 

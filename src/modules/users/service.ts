@@ -31,8 +31,12 @@ export interface UsersAdminDeps {
   readonly audit: AuditLog;
   readonly claims: CustomClaims;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
-  /** Files kept outside the database for a user (the profile picture), removed after the user is deleted. */
-  readonly userFiles?: { removeFilesOf(userId: string): Promise<void> };
+  /** Profile pictures (the profile-pictures module): stored outside the database, removed with the user. */
+  readonly pictures: {
+    replace(userId: string, upload: Buffer): Promise<void>;
+    reset(userId: string): Promise<void>;
+    removeFilesOf(userId: string): Promise<void>;
+  };
 }
 
 export interface Actor {
@@ -194,7 +198,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
-      await deps.userFiles?.removeFilesOf(id);
+      await deps.pictures.removeFilesOf(id);
     },
 
     async groups(id: string): Promise<UserDto['userGroups']> {
@@ -209,6 +213,16 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
         throw badRequest(`Unknown user group: ${missing[0]}`, { userGroupIds: 'contains an unknown group' });
       }
       return get(id);
+    },
+
+    /** Stores the picture as a 300 px PNG. @throws AppError user_not_found, invalid_image */
+    setProfilePicture(id: string, data: Buffer): Promise<void> {
+      return deps.pictures.replace(id, data);
+    },
+
+    /** Back to the default picture. @throws AppError user_not_found */
+    removeProfilePicture(id: string): Promise<void> {
+      return deps.pictures.reset(id);
     },
 
     async passkeys(id: string): Promise<PasskeySummary[]> {
