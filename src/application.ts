@@ -20,16 +20,19 @@ import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createDeviceLoginModule } from './modules/device-login/routes.ts';
 import { createGeoIp, type GeoIp } from './modules/geoip/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
 import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
+import { createProfilePicturesModule } from './modules/profile-pictures/routes.ts';
+import { createProfilePictures } from './modules/profile-pictures/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
-import type { User } from './modules/users/repository.ts';
+import { findUserById, type User } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
 import { createUserDtoLoader } from './modules/users/user-dto.ts';
@@ -140,7 +143,25 @@ export async function createApplication(config: Config, options: ApplicationOpti
     run: () => audit.deleteExpired(config.auditLogRetentionDays),
   });
 
+  const deviceLogin = createDeviceLoginModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    audit,
+    sessions,
+    guards,
+    requireRecentReauthentication: passkeys.requireRecentReauthentication,
+    findUser: (id, trx) => findUserById(trx, id),
+    loadUserDto: userDto,
+  });
+  scheduler.add({
+    name: 'delete-expired-device-login-requests',
+    intervalMs: hour,
+    run: () => deviceLogin.deleteExpired(),
+  });
+
   const images = createImageStore(config.uploadPath);
+  const pictures = createProfilePictures({ db, images });
   const users = createUsersAdmin({
     db,
     clock,
@@ -149,10 +170,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     claims,
     userDtos,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
-    images,
+    pictures,
   });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
+    createProfilePicturesModule({ pictures, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
       clients: createClientsAdmin({
@@ -187,6 +209,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       passkeys,
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
+      deviceLogin,
       createAccountModule({ db, clock, readSettings, guards, loadUserDto: userDto }),
       createAuditLogModule({ db, guards }),
       ...adminModules,

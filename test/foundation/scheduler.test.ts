@@ -109,6 +109,7 @@ describeEachEngine('scheduled jobs', (engine) => {
 
       assert.deepEqual((await testApp.scheduler.tick()).sort(), [
         'delete-expired-audit-logs',
+        'delete-expired-device-login-requests',
         'delete-expired-oidc-payloads',
         'delete-expired-sessions',
         'delete-stale-rate-limits',

@@ -9,6 +9,8 @@ import { UserGroupPage } from './pages/admin/user-group-page';
 import { UserGroupsPage } from './pages/admin/user-groups-page';
 import { UserPage } from './pages/admin/user-page';
 import { UsersPage } from './pages/admin/users-page';
+import { DeviceApprovePage } from './pages/device-approve-page';
+import { DeviceLoginPage } from './pages/device-login-page';
 import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
 import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginCodePage } from './pages/login-code-page';
@@ -26,6 +28,8 @@ export const authPages: RouteObject[] = [
   { path: 'lc', element: <LoginCodePage /> },
   { path: 'lc/:code', element: <LoginCodePage /> },
   { path: 'login/alternative/code', element: <LoginCodePage /> },
+  { path: 'login/alternative/device', element: <DeviceLoginPage /> },
+  { path: 'login/device-approve', element: <DeviceApprovePage /> },
   { path: 'signup', element: <SignupPage /> },
   { path: 'st/:token', element: <SignupPage /> },
   { path: 'interaction', element: <InteractionPage /> },

@@ -5,8 +5,6 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../../http/
 import type { ListQuery, Page } from '../../http/pagination.ts';
 import { toPage } from '../../http/pagination.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { ImageStore } from '../../lib/images.ts';
-import { ProfilePictureError, profilePictureName, toProfilePicturePng } from '../../lib/profile-pictures.ts';
 import type { AppSettingsReader } from '../app-config/service.ts';
 import type { AuditContext, AuditLog } from '../audit/service.ts';
 import type { CustomClaims } from '../custom-claims/service.ts';
@@ -34,7 +32,12 @@ export interface UsersAdminDeps {
   readonly claims: CustomClaims;
   readonly userDtos: UserDtoLoader;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
-  readonly images: ImageStore;
+  /** Profile pictures (the profile-pictures module): stored outside the database, removed with the user. */
+  readonly pictures: {
+    replace(userId: string, upload: Buffer): Promise<void>;
+    reset(userId: string): Promise<void>;
+    removeFilesOf(userId: string): Promise<void>;
+  };
 }
 
 export interface Actor {
@@ -169,7 +172,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
-      await deps.images.remove(profilePictureName(id), 'png');
+      await deps.pictures.removeFilesOf(id);
     },
 
     async groups(id: string): Promise<UserDto['userGroups']> {
@@ -187,22 +190,13 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
     },
 
     /** Stores the picture as a 300 px PNG. @throws AppError user_not_found, invalid_image */
-    async setProfilePicture(id: string, data: Buffer): Promise<void> {
-      await load(id);
-      let png: Buffer;
-      try {
-        png = await toProfilePicturePng(data);
-      } catch (error) {
-        if (!(error instanceof ProfilePictureError)) throw error;
-        throw new AppError('invalid_image', 400, error.message, { fields: { file: error.message } });
-      }
-      await deps.images.save(profilePictureName(id), 'png', png);
+    setProfilePicture(id: string, data: Buffer): Promise<void> {
+      return deps.pictures.replace(id, data);
     },
 
     /** Back to the default picture. @throws AppError user_not_found */
-    async removeProfilePicture(id: string): Promise<void> {
-      await load(id);
-      await deps.images.remove(profilePictureName(id), 'png');
+    removeProfilePicture(id: string): Promise<void> {
+      return deps.pictures.reset(id);
     },
 
     async passkeys(id: string): Promise<PasskeySummary[]> {

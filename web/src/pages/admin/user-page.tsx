@@ -21,6 +21,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { AdminPasskey, AdminUser, Page, UserGroupSummary } from '../../api/admin';
 import { ApiError, apiDelete, apiGet, apiPost, apiPut } from '../../api/client';
+import { useProfilePictureChanged, useProfilePictureUrl } from '../../components/user-avatar';
 import { CopyField, PageTitle } from './copy-field';
 import { CustomClaimsEditor } from './custom-claims-editor';
 import { useDiscovery } from './oidc-client-endpoints';
@@ -156,7 +157,9 @@ function ProfileCard({ user }: { user: AdminUser }) {
 
 function ProfilePicture({ user }: { user: AdminUser }) {
   const { t } = useTranslation();
-  const [version, setVersion] = useState(0);
+  // Shared with every avatar of this user (the header menu too), so all of them reload after a change.
+  const pictureUrl = useProfilePictureUrl(user.id);
+  const pictureChanged = useProfilePictureChanged();
   const path = `/api/users/${encodeURIComponent(user.id)}/profile-picture`;
   const upload = useMutation({
     mutationFn: (file: File) => {
@@ -164,13 +167,13 @@ function ProfilePicture({ user }: { user: AdminUser }) {
       form.append('file', file);
       return apiPut(path, { body: form });
     },
-    onSuccess: () => setVersion(Date.now()),
+    onSuccess: () => pictureChanged(user.id),
   });
-  const reset = useMutation({ mutationFn: () => apiDelete(path), onSuccess: () => setVersion(Date.now()) });
+  const reset = useMutation({ mutationFn: () => apiDelete(path), onSuccess: () => pictureChanged(user.id) });
   const initials = (user.firstName[0] ?? '') + (user.lastName[0] ?? '') || user.username.slice(0, 2);
   return (
     <Stack align="center" gap="xs" data-testid="user-picture">
-      <Avatar src={`${path}.png?v=${version}`} size={96} radius="xl" alt={t('admin.users.picture')}>
+      <Avatar src={pictureUrl} size={96} radius="xl" alt={t('admin.users.picture')}>
         {initials.toUpperCase()}
       </Avatar>
       <FileButton onChange={(file) => file && upload.mutate(file)} accept="image/png,image/jpeg,image/webp">
