@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode.js';
-import { Jimp } from 'jimp';
 import { detectImageType, type ImageType } from './images.ts';
 
 /** Node's WebAssembly global (not in the TypeScript lib this project compiles against). */
@@ -18,20 +16,30 @@ const maxPixels = 40_000_000;
 /** Where a user's picture lives under UPLOAD_PATH (without the `.png` the image store appends). */
 export const profilePictureName = (userId: string) => `profile-pictures/${userId}`;
 
-let webpReady: Promise<void> | undefined;
+// The image libraries load on first use, keeping them off the startup path and out of idle memory.
+type WebpDecoder = typeof import('@jsquash/webp/decode.js').default;
+let jimp: Promise<typeof import('jimp')> | undefined;
+let webpDecoder: Promise<WebpDecoder> | undefined;
+export const loadJimp = () => {
+  jimp ??= import('jimp');
+  return jimp;
+};
 /** The WebP codec loads its WebAssembly with fetch(), which Node cannot do for files: hand it the module. */
-function loadWebpDecoder(): Promise<void> {
-  webpReady ??= (async () => {
+function loadWebpDecoder(): Promise<WebpDecoder> {
+  webpDecoder ??= (async () => {
+    const codec = await import('@jsquash/webp/decode.js');
     const path = createRequire(import.meta.url).resolve('@jsquash/webp/codec/dec/webp_dec.wasm');
-    await initWebpDecoder(new wasmModule(readFileSync(path)));
+    await codec.init(new wasmModule(readFileSync(path)));
+    return codec.default;
   })();
-  return webpReady;
+  return webpDecoder;
 }
 
 /** Decodes to pixels: Jimp reads PNG and JPEG itself, WebP goes through the WebAssembly codec. */
 async function decode(data: Buffer, type: ImageType) {
+  const { Jimp } = await loadJimp();
   if (type !== 'webp') return Jimp.read(data);
-  await loadWebpDecoder();
+  const decodeWebp = await loadWebpDecoder();
   const pixels = await decodeWebp(new Uint8Array(data).buffer);
   return Jimp.fromBitmap({
     data: Buffer.from(pixels.data.buffer),

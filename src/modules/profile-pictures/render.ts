@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import { profilePictureSize as pictureSize } from '../../lib/profile-pictures.ts';
-
-// jimp loads on first use, keeping it off the startup path.
-type JimpModule = typeof import('jimp');
-let jimpModule: Promise<JimpModule> | undefined;
-const loadJimp = () => {
-  jimpModule ??= import('jimp');
-  return jimpModule;
-};
+import { loadJimp, profilePictureSize as pictureSize } from '../../lib/profile-pictures.ts';
 
 /** The initials shown when a user has no picture: first and last name's first letters, else the username's. */
 export function initialsOf(user: { firstName: string; lastName: string; username: string }): string {
@@ -48,7 +40,7 @@ function hslToHex(hue: number, saturation: number, lightness: number): string {
     .join('');
 }
 
-type Font = Awaited<ReturnType<JimpModule['loadFont']>>;
+type Font = Awaited<ReturnType<typeof import('jimp')['loadFont']>>;
 let font: Promise<Font> | undefined;
 
 /** Renders white initials (Open Sans, shipped with jimp) centred on a coloured 300×300 square. */
