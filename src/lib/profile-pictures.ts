@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode.js';
-import { Jimp } from 'jimp';
 import { detectImageType, type ImageType } from './images.ts';
 
 /** Node's WebAssembly global (not in the TypeScript lib this project compiles against). */
@@ -30,6 +29,8 @@ function loadWebpDecoder(): Promise<void> {
 
 /** Decodes to pixels: Jimp reads PNG and JPEG itself, WebP goes through the WebAssembly codec. */
 async function decode(data: Buffer, type: ImageType) {
+  // jimp takes ~150 ms to load: imported on first use, off the startup path.
+  const { Jimp } = await import('jimp');
   if (type !== 'webp') return Jimp.read(data);
   await loadWebpDecoder();
   const pixels = await decodeWebp(new Uint8Array(data).buffer);
