@@ -10,7 +10,6 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
 import { createAccountModule } from './modules/account/routes.ts';
-import { loadUserDto } from './modules/account/user-dto.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
@@ -33,9 +32,10 @@ import { createProfilePictures } from './modules/profile-pictures/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
-import { findUserById } from './modules/users/repository.ts';
+import { findUserById, type User } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createUserDtoLoader } from './modules/users/user-dto.ts';
 import { createTokenPreviewer } from './oidc/preview.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
@@ -112,7 +112,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
   const guards = createGuards(() => authenticators);
   const readSettings = (trx?: Database) => settings.read(trx);
-  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const claims = createCustomClaims({ db });
+  const userDtos = createUserDtoLoader({ db, claims });
+  const userDto = async (user: User, trx: Database = db) => (await userDtos([user], trx))[0];
   const passkeys = createPasskeysModule({
     db,
     appUrl: config.appUrl,
@@ -158,7 +160,6 @@ export async function createApplication(config: Config, options: ApplicationOpti
     run: () => deviceLogin.deleteExpired(),
   });
 
-  const claims = createCustomClaims({ db });
   const images = createImageStore(config.uploadPath);
   const pictures = createProfilePictures({ db, images });
   const users = createUsersAdmin({
@@ -167,6 +168,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     settings,
     audit,
     claims,
+    userDtos,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
     pictures,
   });
@@ -208,7 +210,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
       deviceLogin,
-      createAccountModule({ db, clock, readSettings, guards }),
+      createAccountModule({ db, clock, readSettings, guards, loadUserDto: userDto }),
       createAuditLogModule({ db, guards }),
       ...adminModules,
       oidc,

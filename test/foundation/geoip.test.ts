@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/env.ts';
 import { createGeoIp, internalNetwork } from '../../src/modules/geoip/service.ts';
 import { createTestApp, describeEachEngine } from '../helpers/test-app.ts';
 
-const testData = fileURLToPath(new URL('../../../shared/test-data/geoip/', import.meta.url));
+const testData = fileURLToPath(new URL('../fixtures/geoip/', import.meta.url));
 const logger = pino({ level: 'silent' });
 
 function geoIpWith(file: string | undefined, env: Record<string, string> = {}) {

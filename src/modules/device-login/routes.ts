@@ -10,10 +10,10 @@ import type { App, HttpModule } from '../../http/server.ts';
 import { addSeconds, type Clock } from '../../lib/clock.ts';
 import { constantTimeEqual, randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { generateDeviceLoginCode, isDeviceLoginCode, normalizeUserCode } from '../../lib/user-codes.ts';
-import { type UserDto, userDtoSchema } from '../account/user-dto.ts';
 import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import type { User } from '../users/repository.ts';
+import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
 import {
   consumeDeviceLoginRequest,
   type DeviceLoginRequest,
