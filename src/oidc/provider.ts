@@ -7,7 +7,8 @@ import type { AuthContext } from '../http/auth.ts';
 import { isCallbackUrlAllowed } from '../lib/callback-urls.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditLog } from '../modules/audit/service.ts';
-import { loadAccountClaims } from './account.ts';
+import { createAccessTokenSigner, installJwtAccessTokens } from './access-tokens.ts';
+import { type AccountClaims, loadAccountClaims } from './account.ts';
 import { createPayloadAdapter } from './adapter.ts';
 import { clientAuthMethodFor, isFederatedAuthenticated } from './client-auth.ts';
 import {
@@ -129,6 +130,17 @@ export async function settlePendingWrites(): Promise<void> {
   await Promise.all([...pendingWrites]);
 }
 
+/** The claims of a user for a client: undefined when the user is missing, disabled or outside its groups. */
+export async function loadClaimsForClient(
+  db: Database,
+  issuer: string,
+  clientId: string | undefined,
+  userId: string,
+): Promise<AccountClaims | undefined> {
+  if (clientId && !(await isUserAllowedForClient(db, clientId, userId))) return undefined;
+  return loadAccountClaims(db, issuer, userId);
+}
+
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
 export function createEngine(deps: EngineDeps): Untyped {
   const { db, config, clock } = deps;
@@ -237,7 +249,15 @@ export function createEngine(deps: EngineDeps): Untyped {
         allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) =>
           !(client.latch_public && token.clientId !== client.clientId),
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // Only the client a token was issued to may revoke it (a public client's attempt is silently ignored).
+        allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.latch_public) return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       deviceFlow: {
         enabled: true,
         charset: 'base-20',
@@ -258,9 +278,7 @@ export function createEngine(deps: EngineDeps): Untyped {
     },
     async findAccount(ctx: Untyped, sub: string) {
       // Every use re-checks that the user exists, is enabled and may still use this client.
-      const clientId = ctx?.oidc?.client?.clientId;
-      if (clientId && !(await isUserAllowedForClient(db, clientId, sub))) return undefined;
-      const claims = await loadAccountClaims(db, issuer, sub);
+      const claims = await loadClaimsForClient(db, issuer, ctx?.oidc?.client?.clientId, sub);
       if (!claims) return undefined;
       return {
         accountId: sub,
@@ -321,6 +339,7 @@ export function createEngine(deps: EngineDeps): Untyped {
   provider.proxy = config.trustProxy;
   installClientOverrides(provider, deps);
   installCustomClaims(provider);
+  installJwtAccessTokens(provider, issuer, createAccessTokenSigner(deps.keys));
 
   provider.on('authorization.success', (ctx: Untyped) => {
     // A consent given in this flow was audited when it was given.

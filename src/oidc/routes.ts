@@ -11,11 +11,19 @@ import type { App, HttpModule } from '../http/server.ts';
 import type { Clock } from '../lib/clock.ts';
 import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
+import { presentJwtToEngine } from './access-tokens.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
 import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
-import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
+import {
+  createEngine,
+  engineRoutes,
+  loadClaimsForClient,
+  setBrowserUser,
+  settlePendingWrites,
+} from './provider.ts';
+import { createUserinfoHandler } from './userinfo.ts';
 
 type Untyped = any;
 
@@ -136,6 +144,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
             .send({ error: 'invalid_client', error_description: error.message });
         }
       }
+      if (path === engineRoutes.introspection || path === engineRoutes.revocation) {
+        presentJwtToEngine(request.raw, body);
+      }
       (request.raw as Untyped).body = body;
     }
     if (path === `${engineRoutes.end_session}/confirm` && request.method === 'POST') {
@@ -218,7 +229,6 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           engineRoutes.authorization,
           `${engineRoutes.authorization}/:uid`,
           engineRoutes.token,
-          engineRoutes.userinfo,
           engineRoutes.end_session,
           `${engineRoutes.end_session}/confirm`,
           `${engineRoutes.end_session}/success`,
@@ -229,6 +239,17 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           `${engineRoutes.code_verification}/:uid`,
           engineRoutes.pushed_authorization_request,
         ];
+        engine.route({
+          method: ['GET', 'POST', 'OPTIONS'],
+          url: engineRoutes.userinfo,
+          schema: { hide: true },
+          handler: createUserinfoHandler({
+            issuer: deps.config.appUrl,
+            provider,
+            loadClaims: (clientId, userId) =>
+              loadClaimsForClient(deps.db, deps.config.appUrl, clientId, userId),
+          }),
+        });
         for (const url of paths) {
           engine.route({
             method: ['GET', 'POST', 'OPTIONS', 'HEAD'],
