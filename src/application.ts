@@ -143,7 +143,13 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createUsersAdminModule({ users, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
-      clients: createClientsAdmin({ db, clock, images }),
+      clients: createClientsAdmin({
+        db,
+        clock,
+        images,
+        // The OIDC engine caches client metadata for a few seconds; admin changes drop it at once.
+        onClientChanged: (clientId) => oidc.invalidateClient(clientId),
+      }),
       guards,
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),

@@ -87,6 +87,15 @@ export async function verifyClientSecret(
   return matched;
 }
 
+export async function listAllowedGroupIdsOfClient(db: Database, clientId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('oidc_clients_allowed_user_groups')
+    .select('user_group_id')
+    .where('oidc_client_id', '=', clientId)
+    .execute();
+  return rows.map((row) => row.user_group_id);
+}
+
 /** True when the client is open to everyone, or the user belongs to one of its allowed groups. */
 export async function isUserAllowedForClient(
   db: Database,

@@ -11,10 +11,9 @@ import { createAccessTokenSigner, installJwtAccessTokens } from './access-tokens
 import { type AccountClaims, loadAccountClaims } from './account.ts';
 import { createPayloadAdapter } from './adapter.ts';
 import { clientAuthMethodFor, isFederatedAuthenticated } from './client-auth.ts';
+import type { ClientCache } from './client-cache.ts';
 import {
-  findClientById,
   findConsentedScopes,
-  isUserAllowedForClient,
   type OidcClientRecord,
   touchConsent,
   verifyClientSecret,
@@ -63,6 +62,7 @@ export interface EngineDeps {
   readonly audit: AuditLog;
   readonly keys: KeyStore;
   readonly encryptionKey: string;
+  readonly clients: ClientCache;
 }
 
 type Untyped = any;
@@ -132,13 +132,19 @@ export async function settlePendingWrites(): Promise<void> {
 
 /** The claims of a user for a client: undefined when the user is missing, disabled or outside its groups. */
 export async function loadClaimsForClient(
-  db: Database,
-  issuer: string,
+  deps: { db: Database; issuer: string; clients: ClientCache },
   clientId: string | undefined,
   userId: string,
 ): Promise<AccountClaims | undefined> {
-  if (clientId && !(await isUserAllowedForClient(db, clientId, userId))) return undefined;
-  return loadAccountClaims(db, issuer, userId);
+  const [client, claims] = await Promise.all([
+    clientId ? deps.clients.find(clientId) : undefined,
+    loadAccountClaims(deps.db, deps.issuer, userId),
+  ]);
+  if (!claims || (clientId && !client)) return undefined;
+  if (client?.record.isGroupRestricted && !claims.groupIds.some((id) => client.allowedGroupIds.has(id))) {
+    return undefined;
+  }
+  return claims;
 }
 
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
@@ -149,8 +155,8 @@ export function createEngine(deps: EngineDeps): Untyped {
 
   const clientAdapter = {
     async find(id: string) {
-      const client = await findClientById(db, id);
-      return client && clientMetadata(client, issuer);
+      const client = await deps.clients.find(id);
+      return client && clientMetadata(client.record, issuer);
     },
     async upsert() {},
     async destroy() {},
@@ -278,7 +284,11 @@ export function createEngine(deps: EngineDeps): Untyped {
     },
     async findAccount(ctx: Untyped, sub: string) {
       // Every use re-checks that the user exists, is enabled and may still use this client.
-      const claims = await loadClaimsForClient(db, issuer, ctx?.oidc?.client?.clientId, sub);
+      const claims = await loadClaimsForClient(
+        { db, issuer, clients: deps.clients },
+        ctx?.oidc?.client?.clientId,
+        sub,
+      );
       if (!claims) return undefined;
       return {
         accountId: sub,

@@ -14,6 +14,7 @@ import type { Sessions } from '../modules/sessions/service.ts';
 import { presentJwtToEngine } from './access-tokens.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
 import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
+import { createClientCache } from './client-cache.ts';
 import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
 import {
@@ -41,6 +42,8 @@ export interface OidcModule extends HttpModule {
   readonly provider: Untyped;
   /** Waits for pending audit writes. */
   close(): Promise<void>;
+  /** Drops cached client metadata after an admin change (all clients when no id is given). */
+  invalidateClient(id?: string): void;
   /** Deletes expired protocol objects; run by the scheduler. */
   deleteExpired(): Promise<number>;
 }
@@ -108,6 +111,7 @@ const stepSchema = z.object({
 
 export function createOidcModule(deps: OidcModuleDeps): OidcModule {
   let provider: Untyped;
+  const clients = createClientCache(deps.db);
   let discoveryBody = '';
   let jwksBody = '';
   let callback: (req: unknown, res: unknown) => Promise<void>;
@@ -169,6 +173,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     async close() {
       await settlePendingWrites();
     },
+    invalidateClient(id) {
+      clients.invalidate(id);
+    },
     deleteExpired() {
       return deleteExpiredPayloads(deps.db, deps.clock.now());
     },
@@ -178,7 +185,7 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         db: deps.db,
         encryptionKey: deps.encryptionKey,
       });
-      provider = createEngine({ ...deps, keys });
+      provider = createEngine({ ...deps, keys, clients });
       const appUrl = new URL(deps.config.appUrl);
       provider.use(async (ctx: Untyped, next: () => Promise<void>) => {
         const nonce = randomBytes(16).toString('base64');
@@ -247,7 +254,7 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
             issuer: deps.config.appUrl,
             provider,
             loadClaims: (clientId, userId) =>
-              loadClaimsForClient(deps.db, deps.config.appUrl, clientId, userId),
+              loadClaimsForClient({ db: deps.db, issuer: deps.config.appUrl, clients }, clientId, userId),
           }),
         });
         for (const url of paths) {

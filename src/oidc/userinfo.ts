@@ -69,14 +69,17 @@ export function releasedClaims(
 /**
  * Userinfo, served beside the engine: the engine refuses access tokens that carry an audience, and RFC 9068
  * tokens always do. Steps: find the stored token by the JWT's jti (only the exact issued value matches),
- * require `openid` and APP_URL in the audience, require its grant, re-check the user, release the claims.
+ * require `openid` and APP_URL in the audience, then its session binding, its grant and the user (exists,
+ * enabled, still allowed), and release the claims of the granted scopes.
  */
 export function createUserinfoHandler(deps: UserinfoDeps) {
   const { provider, issuer } = deps;
 
-  async function findValidToken(value: string): Promise<Untyped> {
+  /** The stored token of a JWT value, with the openid scope and APP_URL in its audience. */
+  async function findToken(value: string): Promise<Untyped> {
     if (jtiOfJwt(value) === undefined) throw new BearerError(401, 'invalid_token', 'invalid token provided');
-    const token = await provider.AccessToken.find(value);
+    // The session binding is checked below, together with the grant and the user.
+    const token = await provider.AccessToken.find(value, { ignoreSessionBinding: true });
     if (!token?.isValid) throw new BearerError(401, 'invalid_token', 'invalid token provided');
     if (!token.scopes.has('openid')) {
       throw new BearerError(403, 'insufficient_scope', 'access token missing openid scope', 'openid');
@@ -85,16 +88,25 @@ export function createUserinfoHandler(deps: UserinfoDeps) {
     if (!audience.includes(issuer)) {
       throw new BearerError(401, 'invalid_token', 'token audience prevents accessing the userinfo endpoint');
     }
+    return token;
+  }
+
+  /** A token without offline_access lives only as long as the browser session that issued it (the engine's rule). */
+  async function isSessionBound(token: Untyped): Promise<boolean> {
+    if (!token.expiresWithSession) return true;
+    const session = await provider.Session.findByUid(token.sessionUid);
+    return (
+      session !== undefined &&
+      session.accountId === token.accountId &&
+      session.grantIdFor(token.clientId) === token.grantId
+    );
+  }
+
+  async function findMatchingGrant(token: Untyped): Promise<Untyped> {
     const grant = await provider.Grant.find(token.grantId, { ignoreExpiration: true });
-    if (
-      !grant ||
-      grant.isExpired ||
-      grant.clientId !== token.clientId ||
-      grant.accountId !== token.accountId
-    ) {
-      throw new BearerError(401, 'invalid_token', 'invalid token provided');
-    }
-    return { token, grant };
+    const matches =
+      grant && !grant.isExpired && grant.clientId === token.clientId && grant.accountId === token.accountId;
+    return matches ? grant : undefined;
   }
 
   function requestedScopes(request: FastifyRequest, token: Untyped): Set<string> {
@@ -127,10 +139,15 @@ export function createUserinfoHandler(deps: UserinfoDeps) {
     }
     try {
       const value = presentedToken(request);
-      const { token, grant } = await findValidToken(value);
+      const token = await findToken(value);
       const scopes = requestedScopes(request, token);
-      const claims = await deps.loadClaims(token.clientId, token.accountId);
-      if (!claims) throw new BearerError(401, 'invalid_token', 'invalid token provided');
+      // Independent reads, at once: on PostgreSQL each is a round trip.
+      const [bound, grant, claims] = await Promise.all([
+        isSessionBound(token),
+        findMatchingGrant(token),
+        deps.loadClaims(token.clientId, token.accountId),
+      ]);
+      if (!bound || !grant || !claims) throw new BearerError(401, 'invalid_token', 'invalid token provided');
       const granted = new Set<string>(grant.getOIDCScopeFiltered(scopes).split(' '));
       return reply.code(200).send(releasedClaims(claims, granted));
     } catch (error) {

@@ -34,8 +34,15 @@ export function hashClientSecret(secret: string): string {
   return `sha256:${sha256Hex(secret)}`;
 }
 
-export function createClientsAdmin(deps: { db: Database; clock: Clock; images: ImageStore }) {
+export function createClientsAdmin(deps: {
+  db: Database;
+  clock: Clock;
+  images: ImageStore;
+  /** Told after a client's metadata, groups or existence changed (the OIDC engine caches clients). */
+  onClientChanged?: (clientId: string) => void;
+}) {
   const { db, clock, images } = deps;
+  const changed = (id: string) => deps.onClientChanged?.(id);
   const logoName = (clientId: string, dark: boolean) =>
     `oidc-client-images/${Buffer.from(clientId).toString('base64url')}${dark ? '-dark' : ''}`;
 
@@ -156,6 +163,7 @@ export function createClientsAdmin(deps: { db: Database; clock: Clock; images: I
       const darkLogo = input.darkLogoUrl ? await downloadLogo(input.darkLogoUrl, 'darkLogoUrl') : undefined;
       try {
         await insertClient(db, client);
+        changed(client.id);
       } catch (error) {
         if (isUniqueViolation(error))
           throw conflict('conflict', `A client with the id "${client.id}" already exists`);
@@ -205,6 +213,7 @@ export function createClientsAdmin(deps: { db: Database; clock: Clock; images: I
       }
       await saveClient(db, next, clock.now().toISOString());
       if (next.isPublic && !client.isPublic) await deleteSecretsOfClient(db, id);
+      changed(id);
       return get(id);
     },
 
@@ -212,6 +221,7 @@ export function createClientsAdmin(deps: { db: Database; clock: Clock; images: I
     async remove(id: string) {
       const client = await load(id);
       await deleteClientAndTokens(db, id);
+      changed(id);
       if (client.imageType) await images.remove(logoName(id, false), client.imageType);
       if (client.darkImageType) await images.remove(logoName(id, true), client.darkImageType);
     },
@@ -220,6 +230,7 @@ export function createClientsAdmin(deps: { db: Database; clock: Clock; images: I
     async replaceAllowedGroups(id: string, groupIds: string[]) {
       await load(id);
       const missing = await replaceAllowedGroupsOfClient(db, id, groupIds);
+      changed(id);
       if (missing.length > 0) {
         throw badRequest(`Unknown user group: ${missing[0]}`, {
           userGroupIds: `contains an unknown id (${missing[0]})`,
