@@ -14,9 +14,9 @@ import { clientAuthMethodFor, isFederatedAuthenticated } from './client-auth.ts'
 import type { ClientCache } from './client-cache.ts';
 import {
   findConsentedScopes,
+  matchesStoredSecret,
   type OidcClientRecord,
   touchConsent,
-  verifyClientSecret,
 } from './clients-repository.ts';
 import { currentAlgorithm, type KeyStore, signingAlgorithms } from './keys.ts';
 import {
@@ -393,7 +393,8 @@ function installClientOverrides(provider: Untyped, deps: EngineDeps): void {
   prototype.compareClientSecret = async function compareClientSecret(this: Untyped, secret: string) {
     const ctx = Provider.ctx;
     if (ctx && isFederatedAuthenticated(ctx.req, this.clientId, secret)) return true;
-    return verifyClientSecret(deps.db, this.clientId, secret, deps.clock.now());
+    const client = await deps.clients.find(this.clientId);
+    return client !== undefined && matchesStoredSecret(client.secrets, secret, deps.clock.now());
   };
   // A confidential client may authenticate with basic, post or a signed assertion; the engine expects one
   // registered method, so the method is the one the request presents.

@@ -299,6 +299,7 @@ export function createClientsAdmin(deps: {
         expires_at: expiresAt,
       };
       await insertSecret(db, row);
+      changed(id);
       return { id: row.id, prefix: row.prefix, createdAt: row.created_at, expiresAt, isActive: true, secret };
     },
 
@@ -306,6 +307,7 @@ export function createClientsAdmin(deps: {
     async deleteSecret(id: string, secretId: string) {
       await load(id);
       if (!(await deleteSecret(db, id, secretId))) throw notFound('not_found', 'Client secret not found');
+      changed(id);
     },
 
     // Logos ------------------------------------------------------------------------------------------------
