@@ -4,6 +4,7 @@ import type { Config } from './config/env.ts';
 import { type Database, migrateToLatest, openDatabase } from './db/database.ts';
 import { type Authenticator, createGuards, type Guards } from './http/auth.ts';
 import { deleteRateLimitsBefore } from './http/rate-limit/repository.ts';
+import { databaseRateLimitStore } from './http/rate-limit/store.ts';
 import { type App, buildServer } from './http/server.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -14,6 +15,7 @@ import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
 import { type AppSettingsReader, createAppSettings } from './modules/app-config/service.ts';
+import { createAuditLogModule } from './modules/audit/routes.ts';
 import { type AuditLog, createAuditLog } from './modules/audit/service.ts';
 import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
@@ -168,6 +170,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     logger,
     version,
     serveSpa: options.serveSpa,
+    rateLimitStore: databaseRateLimitStore({ db, clock }),
     modules: [
       createSystemModule({ db, version }),
       createAppConfigModule({ settings, config, guards, images }),
@@ -175,6 +178,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
       createAccountModule({ db, clock, readSettings, guards }),
+      createAuditLogModule({ db, guards }),
       ...adminModules,
       oidc,
     ],

@@ -52,7 +52,8 @@ function adaptDatabase(database: DatabaseSync): SqliteDatabase {
       const { statement, reader } = prepareCached(sql);
       return {
         reader,
-        all: (parameters) => statement.all(...parameters.map(toSqliteValue)),
+        // Plain objects, as pg returns, rather than node:sqlite's null-prototype rows.
+        all: (parameters) => statement.all(...parameters.map(toSqliteValue)).map((row) => ({ ...row })),
         run: (parameters) => {
           const result = statement.run(...parameters.map(toSqliteValue));
           return { changes: result.changes, lastInsertRowid: result.lastInsertRowid };

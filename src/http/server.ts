@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyRateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -41,6 +41,8 @@ export interface ServerOptions {
   readonly logger: Logger;
   readonly modules: readonly HttpModule[];
   readonly version: string;
+  /** Where rate-limit counters live (the database, so limits hold across instances); in memory if unset. */
+  readonly rateLimitStore?: FastifyRateLimitStoreCtor;
   /** Test apps skip the built SPA when they do not need it. */
   readonly serveSpa?: boolean;
 }
@@ -97,7 +99,9 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
   // Limits are declared per route (`config.rateLimit`); none apply when DISABLE_RATE_LIMITING is set.
-  if (!config.disableRateLimiting) await app.register(fastifyRateLimit, { global: false });
+  if (!config.disableRateLimiting) {
+    await app.register(fastifyRateLimit, { global: false, store: options.rateLimitStore });
+  }
   // Uploads (logos, branding images): one file per request; routes set tighter limits.
   await app.register(fastifyMultipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 5 } });
 

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import * as oidcClient from 'openid-client';
+import { discoverAsConfidentialClient } from '../helpers/relying-party.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
+import { authorize, CookieJar } from '../oidc/flow-helpers.ts';
 
 const staticKey = 'script-static-api-key-0123456789';
 
 /**
- * The "Done when" scenario: a script holding only STATIC_API_KEY sets everything up. The part after the
- * one-time link (exchange the link, then an openid-client login whose ID token carries the group and the
- * custom claim) needs the passkey-accounts and OIDC branches; it runs once their routes exist.
+ * The "Done when" scenario: a script holding only STATIC_API_KEY sets everything up, then the user opens the
+ * one-time link and a real relying party (openid-client) completes a login whose ID token carries the group
+ * and the group's custom claim.
  */
 describeEachEngine('a script with only STATIC_API_KEY', (engine) => {
   let testApp: TestApp;
@@ -24,7 +27,7 @@ describeEachEngine('a script with only STATIC_API_KEY', (engine) => {
       payload: payload === undefined ? '' : JSON.stringify(payload),
     });
 
-  test('creates a user, a group with a custom claim, a confidential client with a secret and a one-time link', async (t) => {
+  test('sets up a user, group, claim and client with the key alone; the user then signs in to the client', async () => {
     const user = await api('POST', '/api/users', {
       username: 'scripted',
       email: 'scripted@example.com',
@@ -59,16 +62,40 @@ describeEachEngine('a script with only STATIC_API_KEY', (engine) => {
     assert.deepEqual(fetched.json().userGroups[0].customClaims, [{ key: 'department', value: 'ops' }]);
 
     const link = await api('POST', `/api/users/${user.json().id}/one-time-access-token`, { ttl: '15m' });
-    if (link.statusCode === 404 && link.json().code !== 'user_not_found') {
-      t.skip(
-        'one-time access tokens come with the passkey-accounts branch; the openid-client login with the OIDC branch',
-      );
-      return;
-    }
     assert.equal(link.statusCode, 201, link.body);
-    assert.equal(typeof link.json().token, 'string');
-    // Remaining after the OIDC merge: exchange the token at POST /api/one-time-access-token/:token for a session
-    // cookie, then run openid-client's authorization-code flow (PKCE) against /authorize with that cookie, and
-    // assert that the ID token has groups ["scripted-group"] and department "ops".
+
+    // The user opens the link: the code is exchanged for a browser session.
+    const exchange = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/one-time-access-token/${link.json().token}`,
+    });
+    assert.equal(exchange.statusCode, 200, exchange.body);
+    const jar = new CookieJar();
+    jar.store(exchange.headers['set-cookie']);
+
+    // A real relying party signs the user in with the authorization code flow and PKCE.
+    const relyingParty = await discoverAsConfidentialClient(testApp, client.json().id, secret.json().secret);
+    const verifier = oidcClient.randomPKCECodeVerifier();
+    const authorizationUrl = oidcClient.buildAuthorizationUrl(relyingParty, {
+      redirect_uri: 'http://localhost:9999/callback',
+      scope: 'openid profile email groups',
+      code_challenge: await oidcClient.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'script-state',
+    });
+    const { location } = await authorize(
+      testApp,
+      null,
+      Object.fromEntries(authorizationUrl.searchParams),
+      jar,
+    );
+    const tokens = await oidcClient.authorizationCodeGrant(relyingParty, location, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'script-state',
+    });
+    const claims = tokens.claims();
+    assert.equal(claims?.sub, user.json().id);
+    assert.deepEqual(claims?.groups, ['scripted-group']);
+    assert.equal(claims?.department, 'ops');
   });
 });

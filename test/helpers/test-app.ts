@@ -133,18 +133,18 @@ export function openTestDatabase(testDatabase: TestDatabase): Database {
   return openDatabase(testConfig(testDatabase).database);
 }
 
+/** Probed once when the helpers load, so suites can be declared synchronously (see describeEachEngine). */
+const postgresReachable = requireAllEngines || (await isPostgresAvailable());
+
 /**
  * Declares the same suite once per engine. Without PostgreSQL the postgres suite is skipped, unless
- * LATCH_REQUIRE_ALL=1, where it fails.
+ * LATCH_REQUIRE_ALL=1, where it runs and fails. The suite body must stay synchronous: node:test attaches
+ * tests declared after an `await` inside a describe to whichever suite is current by then.
  */
 export function describeEachEngine(name: string, suite: (engine: Engine) => void): void {
   for (const engine of ['sqlite', 'postgres'] as const) {
-    describe(`${name} [${engine}]`, async () => {
-      if (engine === 'postgres' && !requireAllEngines && !(await isPostgresAvailable())) {
-        describe.skip('PostgreSQL not reachable (set PG_TEST_URL)', () => {});
-        return;
-      }
-      suite(engine);
-    });
+    const skip =
+      engine === 'postgres' && !postgresReachable ? `PostgreSQL not reachable at ${pgTestUrl}` : false;
+    describe(`${name} [${engine}]`, { skip }, () => suite(engine));
   }
 }

@@ -6,6 +6,7 @@ import {
   IconApps,
   IconHistory,
   IconKey,
+  IconListDetails,
   IconPlugConnected,
   IconUser,
   IconUsers,
@@ -24,12 +25,14 @@ interface NavItem {
   to: string;
   label: ParseKeys;
   icon: Icon;
+  /** Active only on this exact path, not on the paths below it. */
+  exact?: boolean;
 }
 
 const accountItems: NavItem[] = [
   { to: '/settings/account', label: 'nav.account', icon: IconUser },
   { to: '/settings/apps', label: 'nav.apps', icon: IconApps },
-  { to: '/settings/audit-log', label: 'nav.auditLog', icon: IconHistory },
+  { to: '/settings/audit-log', label: 'nav.auditLog', icon: IconHistory, exact: true },
 ];
 
 const adminItems: NavItem[] = [
@@ -45,6 +48,7 @@ const adminItems: NavItem[] = [
     icon: IconPlugConnected,
   },
   { to: '/settings/admin/api-keys', label: 'nav.apiKeys', icon: IconKey },
+  { to: '/settings/audit-log/global', label: 'nav.globalAuditLog', icon: IconListDetails },
   {
     to: '/settings/admin/application-configuration',
     label: 'nav.applicationConfiguration',
@@ -149,7 +153,7 @@ function NavItems({ items, labelledBy, onNavigate }: NavItemsProps) {
 
 function SettingsNavLink({ item, onNavigate }: { item: NavItem; onNavigate: () => void }) {
   const { t } = useTranslation();
-  const active = useMatch({ path: item.to, end: false }) !== null;
+  const active = useMatch({ path: item.to, end: item.exact ?? false }) !== null;
   const Icon = item.icon;
 
   return (
