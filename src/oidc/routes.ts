@@ -13,7 +13,12 @@ import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { presentJwtToEngine } from './access-tokens.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
-import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
+import {
+  authenticateFederatedAssertion,
+  ClientAssertionError,
+  fillClientIdFromAuthentication,
+  moveBearerAssertionToBody,
+} from './client-auth.ts';
 import { createClientCache } from './client-cache.ts';
 import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
@@ -133,6 +138,10 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     }
     if (request.body && typeof request.body === 'object') {
       const body = request.body as Record<string, unknown>;
+      if (path === engineRoutes.pushed_authorization_request) {
+        fillClientIdFromAuthentication(request.headers.authorization, body);
+      }
+      if (path === engineRoutes.introspection) moveBearerAssertionToBody(request.raw, body);
       if (clientAuthenticatedPaths.has(path)) {
         try {
           await authenticateFederatedAssertion(

@@ -355,6 +355,71 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     );
   });
 
+  it('introspection with Authorization: Bearer <federated assertion> and client_id in the form, as upstream', async () => {
+    const issuer = 'https://ci.example.com';
+    const client = await createConfidentialClient(testApp, {
+      credentials: { federatedIdentities: [{ issuer, subject: 'repo:acme/app', jwks: jwksUrl }] },
+    });
+    const sign = (audience: string) =>
+      new SignJWT({ aud: audience, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'ext-1' })
+        .setIssuer(issuer)
+        .setSubject('repo:acme/app')
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(externalKey);
+    const issued = await tokenRequest(testApp, {
+      grant_type: 'client_credentials',
+      client_id: client.id,
+      client_assertion_type: assertionType,
+      client_assertion: await sign('http://localhost:1411'),
+    });
+    assert.equal(issued.statusCode, 200, issued.body);
+    const introspect = (assertion: string, clientId = client.id) =>
+      formPost(
+        testApp,
+        '/api/oidc/introspect',
+        { token: issued.json().access_token, client_id: clientId },
+        { authorization: `Bearer ${assertion}` },
+      );
+    const ok = await introspect(await sign('http://localhost:1411'));
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().active, true);
+    assert.equal(ok.json().client_id, client.id);
+    const wrongAudience = await introspect(await sign('https://elsewhere.example.com'));
+    assert.equal(wrongAudience.statusCode, 401);
+    assert.equal(wrongAudience.json().error, 'invalid_client');
+    const other = await createConfidentialClient(testApp, { name: 'No federation' });
+    const unknownIssuer = await introspect(await sign('http://localhost:1411'), other.id);
+    assert.equal(unknownIssuer.statusCode, 401);
+  });
+
+  it('PAR authenticated with the Basic header needs no client_id in the body (RFC 9126)', async () => {
+    const client = await createConfidentialClient(testApp, { skipConsent: true });
+    const par = await formPost(
+      testApp,
+      '/api/oidc/par',
+      { response_type: 'code', scope: 'openid', redirect_uri: redirectUri, state: 'basic-par' },
+      { authorization: client.basic },
+    );
+    assert.equal(par.statusCode, 201, par.body);
+    const { location } = await authorize(testApp, signedIn, {
+      client_id: client.id,
+      request_uri: par.json().request_uri,
+    });
+    assert.equal(location.searchParams.get('state'), 'basic-par');
+    assert.ok(location.searchParams.get('code'));
+    const wrong = `Basic ${Buffer.from(`${client.id}:wrong-secret`).toString('base64')}`;
+    const refused = await formPost(
+      testApp,
+      '/api/oidc/par',
+      { response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
+      { authorization: wrong },
+    );
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().error, 'invalid_client');
+  });
+
   it('device authorization grant: code, approval in the browser, token', async () => {
     const client = await createConfidentialClient(testApp, { skipConsent: true });
     const start = await formPost(
