@@ -109,6 +109,22 @@ function shapeDiscovery(engine: Record<string, unknown>, config: Config): Record
   };
 }
 
+/**
+ * Code exchanges per client IP (counters shared across instances through the database store). Only
+ * `grant_type=authorization_code` counts: guessing codes is what the limit stops, while client-credentials and
+ * refresh traffic from busy back ends is left alone (and costs no counter write).
+ */
+export const codeExchangeLimitPerMinute = 120;
+const codeExchangeRateLimit = {
+  rateLimit: {
+    max: codeExchangeLimitPerMinute,
+    timeWindow: '1 minute',
+    hook: 'preHandler' as const,
+    allowList: (request: FastifyRequest) =>
+      (request.body as Record<string, unknown> | undefined)?.grant_type !== 'authorization_code',
+  },
+};
+
 const interactionParams = z.object({ id: z.string().min(1).max(200) });
 const stepSchema = z.object({
   step: z.enum(['authenticate', 'reauthenticate', 'consent', 'select_account']),
@@ -244,7 +260,6 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         const paths = [
           engineRoutes.authorization,
           `${engineRoutes.authorization}/:uid`,
-          engineRoutes.token,
           engineRoutes.end_session,
           `${engineRoutes.end_session}/confirm`,
           `${engineRoutes.end_session}/success`,
@@ -265,6 +280,13 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
             loadClaims: (clientId, userId) =>
               loadClaimsForClient({ db: deps.db, issuer: deps.config.appUrl, clients }, clientId, userId),
           }),
+        });
+        engine.route({
+          method: ['GET', 'POST', 'OPTIONS', 'HEAD'],
+          url: engineRoutes.token,
+          schema: { hide: true },
+          config: codeExchangeRateLimit,
+          handler: handOver,
         });
         for (const url of paths) {
           engine.route({
