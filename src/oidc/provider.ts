@@ -339,6 +339,13 @@ export function createEngine(deps: EngineDeps): Untyped {
         (client?.latch_refresh_token_minutes ?? 43200) * 60,
     },
     clientBasedCORS: () => true,
+    // The engine refuses to reach loopback and private addresses (SSRF protection for dynamically registered
+    // clients). Latch's back-channel logout and JWKS URLs are registered by admins only, and self-hosted relying
+    // parties usually live on private networks (Docker, LAN), so they are allowed; the engine's timeout stays.
+    fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _ssrfGuard, ...rest } = options;
+      return fetch(url, rest);
+    },
     renderError: renderEngineError,
     async extraTokenClaims(_ctx: Untyped, token: Untyped) {
       if (token.kind === 'ClientCredentials') return { sub: `client-${token.clientId}` };
