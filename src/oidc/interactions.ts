@@ -128,6 +128,10 @@ export async function describeInteraction(
   auth: AuthContext | null,
 ): Promise<InteractionDetails> {
   const { interaction, client } = await loadInteraction(deps, id);
+  // A signed-in user outside the client's groups learns it at once, not after consenting.
+  if (auth && !(await isUserAllowedForClient(deps.db, client.id, auth.user.id))) {
+    throw new AppError('access_denied', 403, `You are not allowed to use ${client.name}`);
+  }
   const scopes = scopesOf(interaction);
   return {
     id,

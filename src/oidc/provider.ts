@@ -190,6 +190,26 @@ export function createEngine(deps: EngineDeps): Untyped {
     }),
   );
 
+  // A signed-in user outside a group-restricted client's groups is sent to the interaction, which answers
+  // access denied (never a code the token endpoint would refuse).
+  policy.get('consent').checks.add(
+    new Check(
+      'latch_allowed_groups',
+      'the user is not in a group allowed to use the client',
+      async (ctx: Untyped) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId) return Check.NO_NEED_TO_PROMPT;
+        const allowed = await loadClaimsForClient(
+          { db, issuer, clients: deps.clients },
+          ctx.oidc.client.clientId,
+          accountId,
+        );
+        return allowed ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+    ),
+    0,
+  );
+
   const alg = currentAlgorithm(deps.keys);
   const provider = new Provider(issuer, {
     adapter(name: string) {
@@ -284,9 +304,12 @@ export function createEngine(deps: EngineDeps): Untyped {
     },
     async findAccount(ctx: Untyped, sub: string) {
       // Every use re-checks that the user exists, is enabled and may still use this client.
+      // At /authorize the group check is a prompt (latch_allowed_groups) so the browser gets an access-denied
+      // page; everywhere else (tokens, userinfo) a user outside the client's groups has no account.
+      const atAuthorization = ctx?.oidc?.route === 'authorization' || ctx?.oidc?.route === 'resume';
       const claims = await loadClaimsForClient(
         { db, issuer, clients: deps.clients },
-        ctx?.oidc?.client?.clientId,
+        atAuthorization ? undefined : ctx?.oidc?.client?.clientId,
         sub,
       );
       if (!claims) return undefined;

@@ -191,6 +191,40 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     assert.equal(consent.length, 0);
   });
 
+  it('regression: a user already signed in at the engine gets access denied, not server_error, at a group-restricted client', async () => {
+    const open = await createConfidentialClient(testApp, { skipConsent: true });
+    const restricted = await createConfidentialClient(testApp, {
+      isGroupRestricted: true,
+      skipConsent: true,
+    });
+    const jar = new CookieJar(signedIn.cookie);
+    await authorize(
+      testApp,
+      signedIn,
+      { client_id: open.id, response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
+      jar,
+    );
+    const start = await browserGet(
+      testApp,
+      jar,
+      authorizeUrl({
+        client_id: restricted.id,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+      }),
+    );
+    assert.equal(start.statusCode, 303, start.body);
+    const location = new URL(String(start.headers.location), 'http://x');
+    assert.equal(location.pathname, '/interaction');
+    const described = await testApp.app.inject({
+      url: `/api/oidc/interactions/${location.searchParams.get('interaction')}`,
+      headers: { cookie: jar.header() },
+    });
+    assert.equal(described.statusCode, 403);
+    assert.equal(described.json().code, 'access_denied');
+  });
+
   it('a disabled user can no longer refresh', async () => {
     const user = await createUser(testApp);
     const browser = await signInUser(testApp, user);
