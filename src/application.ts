@@ -10,7 +10,6 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createImageStore } from './lib/images.ts';
 import { createAccountModule } from './modules/account/routes.ts';
-import { loadUserDto } from './modules/account/user-dto.ts';
 import { createApiKeysModule } from './modules/api-keys/routes.ts';
 import { createApiKeyAuthenticator, createApiKeys } from './modules/api-keys/service.ts';
 import { createAppConfigModule } from './modules/app-config/routes.ts';
@@ -21,16 +20,23 @@ import { createClientsModule } from './modules/clients/routes.ts';
 import { createClientsAdmin } from './modules/clients/service.ts';
 import { createCustomClaimsModule } from './modules/custom-claims/routes.ts';
 import { createCustomClaims } from './modules/custom-claims/service.ts';
+import { createDeviceLoginModule } from './modules/device-login/routes.ts';
+import { createGeoIp, type GeoIp } from './modules/geoip/service.ts';
 import { createGroupsModule } from './modules/groups/routes.ts';
 import { createGroupsAdmin } from './modules/groups/service.ts';
 import { createMyAppsModule } from './modules/my-apps/routes.ts';
 import { createOneTimeAccessModule } from './modules/one-time-access/routes.ts';
 import { createPasskeysModule, type PasskeysModule } from './modules/passkeys/routes.ts';
+import { createProfilePicturesModule } from './modules/profile-pictures/routes.ts';
+import { createProfilePictures } from './modules/profile-pictures/service.ts';
 import { createSessions, type Sessions } from './modules/sessions/service.ts';
 import { createSignupModule } from './modules/signup/routes.ts';
 import { createSystemModule } from './modules/system/routes.ts';
+import { findUserById, type User } from './modules/users/repository.ts';
 import { createUsersAdminModule } from './modules/users/routes.ts';
 import { createUsersAdmin } from './modules/users/service.ts';
+import { createUserDtoLoader } from './modules/users/user-dto.ts';
+import { createTokenPreviewer } from './oidc/preview.ts';
 import { createOidcModule } from './oidc/routes.ts';
 import { version } from './version.ts';
 
@@ -53,6 +59,7 @@ export interface Application {
   readonly services: Services;
   /** Periodic cleanup jobs; main.ts starts it, tests may `tick()` it. */
   readonly scheduler: Scheduler;
+  readonly geoIp: GeoIp;
   close(): Promise<void>;
 }
 
@@ -95,7 +102,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
 
   const clock = options.clock ?? systemClock;
   const settings = createAppSettings({ db, config, encryptionKey });
-  const audit = createAuditLog({ db, clock });
+  const geoIp = createGeoIp({ config, logger });
+  await geoIp.load();
+  const audit = createAuditLog({ db, clock, locate: geoIp.locate });
   const sessions = createSessions({ db, config, settings, clock });
   const authenticators: Authenticator[] = [
     sessions.authenticate,
@@ -103,7 +112,9 @@ export async function createApplication(config: Config, options: ApplicationOpti
   ];
   const guards = createGuards(() => authenticators);
   const readSettings = (trx?: Database) => settings.read(trx);
-  const userDto = (user: Parameters<typeof loadUserDto>[1], trx: Database = db) => loadUserDto(trx, user);
+  const claims = createCustomClaims({ db });
+  const userDtos = createUserDtoLoader({ db, claims });
+  const userDto = async (user: User, trx: Database = db) => (await userDtos([user], trx))[0];
   const passkeys = createPasskeysModule({
     db,
     appUrl: config.appUrl,
@@ -120,6 +131,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  scheduler.add({ name: 'refresh-geolite-database', intervalMs: 24 * hour, run: () => geoIp.refresh() });
   scheduler.add({
     name: 'delete-stale-rate-limits',
     intervalMs: hour,
@@ -131,18 +143,38 @@ export async function createApplication(config: Config, options: ApplicationOpti
     run: () => audit.deleteExpired(config.auditLogRetentionDays),
   });
 
-  const claims = createCustomClaims({ db });
+  const deviceLogin = createDeviceLoginModule({
+    db,
+    appUrl: config.appUrl,
+    clock,
+    audit,
+    sessions,
+    guards,
+    requireRecentReauthentication: passkeys.requireRecentReauthentication,
+    findUser: (id, trx) => findUserById(trx, id),
+    loadUserDto: userDto,
+  });
+  scheduler.add({
+    name: 'delete-expired-device-login-requests',
+    intervalMs: hour,
+    run: () => deviceLogin.deleteExpired(),
+  });
+
   const images = createImageStore(config.uploadPath);
+  const pictures = createProfilePictures({ db, images });
   const users = createUsersAdmin({
     db,
     clock,
     settings,
     audit,
     claims,
+    userDtos,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+    pictures,
   });
   const adminModules = [
     createUsersAdminModule({ users, guards }),
+    createProfilePicturesModule({ pictures, guards }),
     createCustomClaimsModule({ claims, guards }),
     createClientsModule({
       clients: createClientsAdmin({
@@ -151,8 +183,10 @@ export async function createApplication(config: Config, options: ApplicationOpti
         images,
         // The OIDC engine caches client metadata for a few seconds; admin changes drop it at once.
         onClientChanged: (clientId) => oidc.invalidateClient(clientId),
+        previewTokens: createTokenPreviewer({ db, appUrl: config.appUrl, clock }),
       }),
       guards,
+      options: { allowInsecureCallbackUrls: config.allowInsecureCallbackUrls },
     }),
     createGroupsModule({ groups: createGroupsAdmin({ db, clock, claims }), guards }),
     createMyAppsModule({ db, guards }),
@@ -177,7 +211,8 @@ export async function createApplication(config: Config, options: ApplicationOpti
       passkeys,
       createSignupModule(accountDeps),
       createOneTimeAccessModule(accountDeps),
-      createAccountModule({ db, clock, readSettings, guards }),
+      deviceLogin,
+      createAccountModule({ db, clock, readSettings, guards, loadUserDto: userDto }),
       createAuditLogModule({ db, guards }),
       ...adminModules,
       oidc,
@@ -191,6 +226,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     encryptionKey,
     services,
     scheduler,
+    geoIp,
     async close() {
       await scheduler.stop();
       await oidc.close();

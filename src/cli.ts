@@ -1,15 +1,18 @@
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
-import { runServer } from './main.ts';
-import { runOneTimeAccessToken } from './modules/one-time-access/command.ts';
-import { runKeyRotate } from './oidc/key-rotate-command.ts';
 import { version } from './version.ts';
+
+// V8 caches the compiled code of Latch and its dependencies on disk, so later starts skip most compilation.
+// Every command below is imported lazily, after this, and only the one that runs is loaded.
+enableCompileCache();
 
 type Command = (args: string[]) => Promise<number>;
 
 /** Subcommands. Each returns an exit code. Other modules add theirs here. */
 export const commands: Record<string, Command> = {
-  'key-rotate': (args) => runKeyRotate(args),
-  'one-time-access-token': (args) => runOneTimeAccessToken(args),
+  'key-rotate': async (args) => (await import('./oidc/key-rotate-command.ts')).runKeyRotate(args),
+  'one-time-access-token': async (args) =>
+    (await import('./modules/one-time-access/command.ts')).runOneTimeAccessToken(args),
   async version() {
     process.stdout.write(`${version}\n`);
     return 0;
@@ -37,7 +40,7 @@ export const commands: Record<string, Command> = {
 
 export async function runCli(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (!name || name === 'serve') return runServer();
+  if (!name || name === 'serve') return (await import('./main.ts')).runServer();
   const command = commands[name];
   if (!command) {
     process.stderr.write(`Unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}\n`);

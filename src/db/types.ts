@@ -211,8 +211,23 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/** `status`: pending → approved | denied; approved → consumed once the requesting browser has its session. */
+export interface DeviceLoginRequestsTable {
+  id: string;
+  user_code: string;
+  token_hash: string;
+  status: 'pending' | 'approved' | 'denied' | 'consumed';
+  user_id: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
 export interface DB {
   rate_limits: RateLimitsTable;
+  device_login_requests: DeviceLoginRequestsTable;
   job_leases: JobLeasesTable;
   kv: KvTable;
   app_config: KvTable;

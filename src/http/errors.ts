@@ -38,6 +38,11 @@ export const errorCodes = [
   'public_client_secret',
   'access_denied',
   'interaction_not_found',
+  'device_login_not_found',
+  'device_login_invalid',
+  'device_login_expired',
+  'device_login_denied',
+  'device_login_already_decided',
   'internal_error',
   'service_unavailable',
 ] as const;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { withCommandContext } from '../command-context.ts';
 import { resolveEncryptionKey } from '../config/encryption-key.ts';
-import { type Config, ConfigError, loadConfig } from '../config/env.ts';
-import { migrateToLatest, openDatabase } from '../db/database.ts';
+import type { Config } from '../config/env.ts';
 import { rotateSigningKey, type SigningAlgorithm, signingAlgorithms } from './keys.ts';
 
 /**
@@ -22,26 +22,12 @@ export async function runKeyRotate(args: string[], config?: Config): Promise<num
     process.stderr.write('--crv is only valid with --alg EdDSA, and must be Ed25519\n');
     return 2;
   }
-  let resolved: Config;
-  try {
-    resolved = config ?? loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const encryptionKey = resolveEncryptionKey(resolved, () => {});
-  const db = openDatabase(resolved.database);
-  try {
-    await migrateToLatest(db);
+  return withCommandContext(config, async ({ config: resolved, db }) => {
+    const encryptionKey = resolveEncryptionKey(resolved, () => {});
     const key = await rotateSigningKey({ config: resolved, db, encryptionKey, alg, crv: values.crv });
     process.stdout.write(
       `New ${alg} signing key ${key.jwk.kid} created. Restart Latch to start signing with it.\n`,
     );
     return 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }

@@ -43,6 +43,14 @@ export const engineRoutes = {
 
 export const supportedScopes = ['openid', 'profile', 'email', 'groups', 'offline_access'];
 
+/** The standard claims each scope releases; custom claims come with `profile`. */
+export const scopeClaims: Readonly<Record<string, readonly string[]>> = {
+  openid: ['sub'],
+  profile: ['given_name', 'family_name', 'name', 'display_name', 'preferred_username', 'picture'],
+  email: ['email', 'email_verified'],
+  groups: ['groups'],
+};
+
 /** A client requiring reauthentication accepts a sign-in at most this old. */
 export const reauthenticationWindowSeconds = 300;
 
@@ -229,12 +237,7 @@ export function createEngine(deps: EngineDeps): Untyped {
     },
     routes: engineRoutes,
     scopes: supportedScopes,
-    claims: {
-      openid: ['sub'],
-      profile: ['given_name', 'family_name', 'name', 'display_name', 'preferred_username', 'picture'],
-      email: ['email', 'email_verified'],
-      groups: ['groups'],
-    },
+    claims: Object.fromEntries(Object.entries(scopeClaims).map(([scope, names]) => [scope, [...names]])),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       id_token_signed_response_alg: alg,

@@ -9,6 +9,7 @@ import type { Guards } from '../http/auth.ts';
 import { AppError } from '../http/errors.ts';
 import type { App, HttpModule } from '../http/server.ts';
 import type { Clock } from '../lib/clock.ts';
+import { isDeviceLoginCode, normalizeUserCode } from '../lib/user-codes.ts';
 import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { presentJwtToEngine } from './access-tokens.ts';
@@ -177,6 +178,16 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         presentJwtToEngine(request.raw, body);
       }
       (request.raw as Untyped).body = body;
+    }
+    if (path === engineRoutes.code_verification) {
+      // `/device` serves two kinds of codes, as upstream: "sign in with another device" codes go to the SPA's
+      // approval page; OAuth device-flow codes stay with the engine. The two code alphabets never overlap.
+      const query = request.query as Record<string, unknown>;
+      const body =
+        request.method === 'POST' ? (request.body as Record<string, unknown> | undefined) : undefined;
+      const typed = body?.user_code ?? query.code ?? query.user_code;
+      const code = typeof typed === 'string' ? normalizeUserCode(typed) : '';
+      if (isDeviceLoginCode(code)) return reply.redirect(`/login/device-approve?code=${code}`, 303);
     }
     if (path === `${engineRoutes.end_session}/confirm` && request.method === 'POST') {
       // Signing out of the application ends the Latch browser session too.

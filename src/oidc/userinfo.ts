@@ -1,16 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { jtiOfJwt } from './access-tokens.ts';
 import type { AccountClaims, ClaimValue } from './account.ts';
+import { scopeClaims } from './provider.ts';
 
 type Untyped = any;
-
-/** Claims each scope releases at userinfo (custom claims come with `profile`). */
-export const claimsOfScope: Readonly<Record<string, readonly string[]>> = {
-  openid: ['sub'],
-  profile: ['given_name', 'family_name', 'name', 'display_name', 'preferred_username', 'picture'],
-  email: ['email', 'email_verified'],
-  groups: ['groups'],
-};
 
 export interface UserinfoDeps {
   readonly issuer: string;
@@ -55,7 +48,7 @@ export function releasedClaims(
 ): Record<string, ClaimValue> {
   const released: Record<string, ClaimValue> = {};
   for (const scope of scopes) {
-    for (const name of claimsOfScope[scope] ?? []) {
+    for (const name of scopeClaims[scope] ?? []) {
       if (claims.standard[name] !== undefined) released[name] = claims.standard[name];
     }
   }

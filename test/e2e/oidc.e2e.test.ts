@@ -5,8 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/env.ts';
-import { openDatabase } from '../../src/db/database.ts';
 import { type BrowserSession, browserSkipReason, launchBrowser } from './helpers/browser.ts';
 import { type RunningServer, startServer } from './helpers/server.ts';
 
@@ -258,26 +256,9 @@ describe('OpenID Connect in Chromium with openid-client as the relying party', {
       name: 'Multi-auth RP',
       credentials: {
         federatedIdentities: [{ issuer: federationUrl, subject: 'ci-job', audience: server.url }],
+        jwks: { keys: [rpJwk] },
       },
     });
-    // The REST API does not take a client JWKS (as upstream); private_key_jwt keys are stored directly.
-    const db = openDatabase(
-      loadConfig({ APP_URL: server.url, ...server.testDatabase.env }, server.testDatabase.dataPath).database,
-    );
-    const row = await db
-      .selectFrom('oidc_clients')
-      .select('credentials')
-      .where('id', '=', client.id)
-      .executeTakeFirstOrThrow();
-    await db
-      .updateTable('oidc_clients')
-      .set({ credentials: JSON.stringify({ ...JSON.parse(row.credentials), jwks: { keys: [rpJwk] } }) })
-      .where('id', '=', client.id)
-      .execute();
-    await db.destroy();
-    // The server caches client metadata for up to 5 s; a direct database write is not an admin change.
-    await new Promise((resolve) => setTimeout(resolve, 5200));
-
     const federated: oidc.ClientAuth = async (_as, _client, body) => {
       body.set('client_id', client.id);
       body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');

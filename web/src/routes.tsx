@@ -5,8 +5,12 @@ import { ApiKeysPage } from './pages/admin/api-keys-page';
 import { ApplicationConfigurationPage } from './pages/admin/application-configuration-page';
 import { OidcClientPage } from './pages/admin/oidc-client-page';
 import { OidcClientsPage } from './pages/admin/oidc-clients-page';
+import { UserGroupPage } from './pages/admin/user-group-page';
 import { UserGroupsPage } from './pages/admin/user-groups-page';
+import { UserPage } from './pages/admin/user-page';
 import { UsersPage } from './pages/admin/users-page';
+import { DeviceApprovePage } from './pages/device-approve-page';
+import { DeviceLoginPage } from './pages/device-login-page';
 import { InteractionErrorPage } from './pages/interaction/interaction-error-page';
 import { InteractionPage } from './pages/interaction/interaction-page';
 import { LoginCodePage } from './pages/login-code-page';
@@ -24,6 +28,8 @@ export const authPages: RouteObject[] = [
   { path: 'lc', element: <LoginCodePage /> },
   { path: 'lc/:code', element: <LoginCodePage /> },
   { path: 'login/alternative/code', element: <LoginCodePage /> },
+  { path: 'login/alternative/device', element: <DeviceLoginPage /> },
+  { path: 'login/device-approve', element: <DeviceApprovePage /> },
   { path: 'signup', element: <SignupPage /> },
   { path: 'st/:token', element: <SignupPage /> },
   { path: 'interaction', element: <InteractionPage /> },
@@ -38,7 +44,9 @@ export const settingsPages: RouteObject[] = [
   { path: 'audit-log', element: <AuditLogPage /> },
   { path: 'audit-log/global', element: <AuditLogPage global /> },
   { path: 'admin/users', element: <UsersPage /> },
+  { path: 'admin/users/:id', element: <UserPage /> },
   { path: 'admin/user-groups', element: <UserGroupsPage /> },
+  { path: 'admin/user-groups/:id', element: <UserGroupPage /> },
   { path: 'admin/oidc-clients', element: <OidcClientsPage /> },
   { path: 'admin/oidc-clients/new', element: <OidcClientPage /> },
   { path: 'admin/oidc-clients/:id', element: <OidcClientPage /> },

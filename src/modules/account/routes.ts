@@ -8,15 +8,15 @@ import type { App, HttpModule } from '../../http/server.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { emailSchema } from '../signup/schemas.ts';
 import { findUserById, findUserByUsernameOrEmail } from '../users/repository.ts';
-import { usernameSchema } from '../users/schemas.ts';
+import { type User, type UserDto, userSchema as userDtoSchema, usernameSchema } from '../users/schemas.ts';
 import { type ProfileUpdate, updateUserProfile } from './repository.ts';
-import { loadUserDto, userDtoSchema } from './user-dto.ts';
 
 export interface AccountModuleDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly readSettings: (db?: Database) => Promise<AppSettings>;
   readonly guards: Guards;
+  readonly loadUserDto: (user: User, db?: Database) => Promise<UserDto>;
   readonly extraRoutes?: (app: App) => void | Promise<void>;
 }
 
@@ -52,7 +52,7 @@ export function createAccountModule(deps: AccountModuleDeps): HttpModule {
           preHandler: guards.requireUser,
           schema: { tags, summary: 'The signed-in user', response: { 200: userDtoSchema } },
         },
-        async (request) => loadUserDto(db, request.auth!.user),
+        async (request) => deps.loadUserDto(request.auth!.user),
       );
 
       app.put(
@@ -134,7 +134,7 @@ export function createAccountModule(deps: AccountModuleDeps): HttpModule {
             throw error;
           }
           const updated = await findUserById(db, user.id);
-          return loadUserDto(db, updated!);
+          return deps.loadUserDto(updated!);
         },
       );
 

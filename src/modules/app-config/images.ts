@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Guards } from '../../http/auth.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import type { App } from '../../http/server.ts';
+import { readUploadedFile } from '../../http/uploads.ts';
 import { detectImageType, type ImageStore, type ImageType, imageContentTypes } from '../../lib/images.ts';
-import { readUploadedFile } from '../clients/routes.ts';
 
 /** Branding images: which types each accepts and how large it may be. */
 const brandingImages = {

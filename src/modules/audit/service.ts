@@ -33,17 +33,23 @@ export interface AuditLog {
 }
 
 /** Writes security events with IP and user agent (location is filled in by GeoIP when configured). */
-export function createAuditLog(deps: { db: Database; clock: Clock }): AuditLog {
+export function createAuditLog(deps: {
+  db: Database;
+  clock: Clock;
+  /** Country and city of an address (GeoIP); unknown when absent. */
+  locate?: (ip: string | null) => { country: string | null; city: string | null };
+}): AuditLog {
   return {
     async record(entry, db = deps.db) {
+      const location = deps.locate?.(entry.ipAddress) ?? { country: null, city: null };
       await insertAuditLog(db, {
         id: randomUUID(),
         created_at: deps.clock.now().toISOString(),
         event: entry.event,
         ip_address: entry.ipAddress,
         user_agent: entry.userAgent.slice(0, 512),
-        country: null,
-        city: null,
+        country: location.country,
+        city: location.city,
         data: JSON.stringify(entry.data ?? {}),
         user_id: entry.userId,
       });

@@ -12,12 +12,21 @@ export interface FederatedIdentity {
   replayProtection?: boolean;
 }
 
+/** The `credentials` JSON column, as the OIDC engine reads it (src/oidc/clients-repository.ts). */
+export interface ClientCredentials {
+  federatedIdentities: FederatedIdentity[];
+  /** Public keys for private_key_jwt: a URL serving a JWK Set, or an inline one. */
+  jwksUri: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+}
+
 export interface Client {
   id: string;
   name: string;
   description: string;
   callbackURLs: string[];
   logoutCallbackURLs: string[];
+  backChannelLogoutUrl: string | null;
   isPublic: boolean;
   pkceEnabled: boolean;
   requiresReauthentication: boolean;
@@ -26,7 +35,7 @@ export interface Client {
   launchURL: string | null;
   imageType: string | null;
   darkImageType: string | null;
-  credentials: { federatedIdentities: FederatedIdentity[] };
+  credentials: ClientCredentials;
   accessTokenDurationMinutes: number;
   refreshTokenDurationMinutes: number;
   createdAt: string;
@@ -34,13 +43,14 @@ export interface Client {
 }
 
 export function toClient(row: OidcClientsTable): Client {
-  const credentials = parseJson<{ federatedIdentities?: FederatedIdentity[] }>(row.credentials, {});
+  const credentials = parseJson<Partial<ClientCredentials>>(row.credentials, {});
   return {
     id: row.id,
     name: row.name,
     description: row.description,
     callbackURLs: parseJson<string[]>(row.callback_urls, []),
     logoutCallbackURLs: parseJson<string[]>(row.logout_callback_urls, []),
+    backChannelLogoutUrl: row.back_channel_logout_url,
     isPublic: toBool(row.is_public),
     pkceEnabled: toBool(row.pkce_enabled),
     requiresReauthentication: toBool(row.requires_reauthentication),
@@ -49,7 +59,11 @@ export function toClient(row: OidcClientsTable): Client {
     launchURL: row.launch_url,
     imageType: row.image_type,
     darkImageType: row.dark_image_type,
-    credentials: { federatedIdentities: credentials.federatedIdentities ?? [] },
+    credentials: {
+      federatedIdentities: credentials.federatedIdentities ?? [],
+      jwksUri: credentials.jwksUri ?? null,
+      jwks: credentials.jwks ?? null,
+    },
     accessTokenDurationMinutes: Number(row.access_token_duration_minutes),
     refreshTokenDurationMinutes: Number(row.refresh_token_duration_minutes),
     createdAt: row.created_at,
@@ -66,7 +80,7 @@ export function toClientRow(client: Client, updatedAt: string): OidcClientsTable
     description: client.description,
     callback_urls: JSON.stringify(client.callbackURLs),
     logout_callback_urls: JSON.stringify(client.logoutCallbackURLs),
-    back_channel_logout_url: null,
+    back_channel_logout_url: client.backChannelLogoutUrl,
     image_type: client.imageType,
     dark_image_type: client.darkImageType,
     created_by_id: client.createdById,
@@ -78,7 +92,16 @@ export function toClientRow(client: Client, updatedAt: string): OidcClientsTable
     launch_url: client.launchURL,
     access_token_duration_minutes: client.accessTokenDurationMinutes,
     refresh_token_duration_minutes: client.refreshTokenDurationMinutes,
-    credentials: JSON.stringify(client.credentials),
+    credentials: JSON.stringify(credentialsColumn(client.credentials)),
+  };
+}
+
+/** Stores only what is set, in the shape the engine reads. */
+function credentialsColumn(credentials: ClientCredentials): Record<string, unknown> {
+  return {
+    federatedIdentities: credentials.federatedIdentities,
+    ...(credentials.jwksUri && { jwksUri: credentials.jwksUri }),
+    ...(credentials.jwks && { jwks: credentials.jwks }),
   };
 }
 
@@ -91,14 +114,9 @@ export async function insertClient(db: Database, client: Client): Promise<void> 
   await db.insertInto('oidc_clients').values(toClientRow(client, client.createdAt)).execute();
 }
 
-/** Writes every column except id, created_at and back_channel_logout_url. */
+/** Writes every column except id and created_at. */
 export async function saveClient(db: Database, client: Client, updatedAt: string): Promise<void> {
-  const {
-    id: _id,
-    created_at: _created,
-    back_channel_logout_url: _bcl,
-    ...values
-  } = toClientRow(client, updatedAt);
+  const { id: _id, created_at: _created, ...values } = toClientRow(client, updatedAt);
   await db.updateTable('oidc_clients').set(values).where('id', '=', client.id).execute();
 }
 

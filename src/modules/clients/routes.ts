@@ -1,55 +1,34 @@
 import { z } from 'zod';
 import type { Guards } from '../../http/auth.ts';
-import { AppError } from '../../http/errors.ts';
 import { listQuerySchema, pageSchema, parseListQuery } from '../../http/pagination.ts';
 import type { App, HttpModule } from '../../http/server.ts';
+import { readUploadedFile } from '../../http/uploads.ts';
 import { imageContentTypes } from '../../lib/images.ts';
 import { staticApiKeyUserId } from '../api-keys/service.ts';
 import { sortableClientColumns } from './repository.ts';
 import {
-  clientCreateSchema,
+  type ClientSchemaOptions,
+  clientBodySchemas,
   clientDetailSchema,
   clientMetaSchema,
   clientSchema,
-  clientUpdateSchema,
   clientIdParams as params,
   secretCreateSchema,
   secretSchema,
+  tokenPreviewSchema,
 } from './schemas.ts';
 import { type ClientsAdmin, maxLogoBytes } from './service.ts';
 
 const lightQuery = z.object({ light: z.enum(['true', 'false']).optional() });
 
-/** Reads the single multipart `file` field. @throws AppError validation_error / invalid_image */
-export async function readUploadedFile(
-  request: {
-    isMultipart(): boolean;
-    file(options?: object): Promise<{ toBuffer(): Promise<Buffer> } | undefined>;
-  },
-  maxBytes: number,
-): Promise<Buffer> {
-  if (!request.isMultipart()) {
-    throw new AppError('validation_error', 400, 'Send the image as multipart/form-data in a "file" field', {
-      fields: { file: 'is required' },
-    });
-  }
-  const part = await request.file({ limits: { fileSize: maxBytes, files: 1 } });
-  if (!part)
-    throw new AppError('validation_error', 400, 'The "file" field is missing', {
-      fields: { file: 'is required' },
-    });
-  try {
-    return await part.toBuffer();
-  } catch {
-    throw new AppError('invalid_image', 413, `The file must be at most ${maxBytes} bytes`, {
-      fields: { file: 'too large' },
-    });
-  }
-}
-
 /** OIDC client management (`/api/oidc/clients`), as upstream v2.14. */
-export function createClientsModule(deps: { clients: ClientsAdmin; guards: Guards }): HttpModule {
+export function createClientsModule(deps: {
+  clients: ClientsAdmin;
+  guards: Guards;
+  options: ClientSchemaOptions;
+}): HttpModule {
   const { clients, guards } = deps;
+  const { create: clientCreateSchema, update: clientUpdateSchema } = clientBodySchemas(deps.options);
   const preHandler = guards.requireAdmin;
   const tags = ['OIDC clients'];
   return {
@@ -133,6 +112,31 @@ export function createClientsModule(deps: { clients: ClientsAdmin; guards: Guard
           },
         },
         (request) => clients.meta(request.params.id),
+      );
+      app.get(
+        '/api/oidc/clients/:id/preview/:userId',
+        {
+          preHandler,
+          schema: {
+            tags,
+            summary: 'The ID token, access token and userinfo claims a user would get (nothing is issued)',
+            params: params.extend({ userId: z.string().min(1).max(128) }),
+            querystring: z.object({
+              scopes: z
+                .string()
+                .max(1000)
+                .optional()
+                .describe('Space-separated scopes (default "openid profile email groups")'),
+            }),
+            response: { 200: tokenPreviewSchema },
+          },
+        },
+        (request) =>
+          clients.preview(
+            request.params.id,
+            request.params.userId,
+            (request.query.scopes ?? 'openid profile email groups').split(/[\s+]+/).filter(Boolean),
+          ),
       );
       app.put(
         '/api/oidc/clients/:id/allowed-user-groups',

@@ -8,6 +8,7 @@ import { randomCode, sha256Hex } from '../../lib/crypto.ts';
 import { detectImageType, fetchImage, type ImageStore, type ImageType } from '../../lib/images.ts';
 import {
   type Client,
+  type ClientCredentials,
   type ClientSortColumn,
   countSecretsOfClient,
   deleteClientAndTokens,
@@ -34,12 +35,39 @@ export function hashClientSecret(secret: string): string {
   return `sha256:${sha256Hex(secret)}`;
 }
 
+/** Fields of `credentials` left out keep their values; null or "" clears jwks/jwksUri. */
+function mergeCredentials(
+  current: ClientCredentials,
+  input: ClientUpdateInput['credentials'],
+): ClientCredentials {
+  if (!input) return current;
+  return {
+    federatedIdentities: input.federatedIdentities ?? current.federatedIdentities,
+    jwksUri: input.jwksUri === undefined ? current.jwksUri : input.jwksUri || null,
+    jwks: input.jwks === undefined ? current.jwks : input.jwks,
+  };
+}
+
+type ClaimSet = Record<string, unknown>;
+
+/**
+ * Computes the claims a client would receive for a user (handed in by the composition root from the OIDC
+ * engine); resolves undefined when the user does not exist or is disabled.
+ */
+export type PreviewTokens = (request: {
+  clientId: string;
+  userId: string;
+  scopes: readonly string[];
+  accessTokenDurationMinutes: number;
+}) => Promise<{ idToken: ClaimSet; accessToken: ClaimSet; userInfo: ClaimSet } | undefined>;
+
 export function createClientsAdmin(deps: {
   db: Database;
   clock: Clock;
   images: ImageStore;
   /** Told after a client's metadata, groups or existence changed (the OIDC engine caches clients). */
   onClientChanged?: (clientId: string) => void;
+  previewTokens: PreviewTokens;
 }) {
   const { db, clock, images } = deps;
   const changed = (id: string) => deps.onClientChanged?.(id);
@@ -53,6 +81,7 @@ export function createClientsAdmin(deps: {
       description: client.description,
       callbackURLs: client.callbackURLs,
       logoutCallbackURLs: client.logoutCallbackURLs,
+      backChannelLogoutUrl: client.backChannelLogoutUrl,
       isPublic: client.isPublic,
       pkceEnabled: client.pkceEnabled,
       requiresReauthentication: client.requiresReauthentication,
@@ -143,6 +172,7 @@ export function createClientsAdmin(deps: {
         description: input.description ?? '',
         callbackURLs: input.callbackURLs ?? [],
         logoutCallbackURLs: input.logoutCallbackURLs ?? [],
+        backChannelLogoutUrl: input.backChannelLogoutUrl || null,
         isPublic: input.isPublic ?? false,
         pkceEnabled: input.pkceEnabled ?? false,
         requiresReauthentication: input.requiresReauthentication ?? false,
@@ -151,7 +181,10 @@ export function createClientsAdmin(deps: {
         launchURL: input.launchURL || null,
         imageType: null,
         darkImageType: null,
-        credentials: { federatedIdentities: input.credentials?.federatedIdentities ?? [] },
+        credentials: mergeCredentials(
+          { federatedIdentities: [], jwksUri: null, jwks: null },
+          input.credentials,
+        ),
         accessTokenDurationMinutes: input.accessTokenDurationMinutes ?? 60,
         refreshTokenDurationMinutes: input.refreshTokenDurationMinutes ?? 43_200,
         createdAt: now,
@@ -186,16 +219,17 @@ export function createClientsAdmin(deps: {
         description: input.description ?? client.description,
         callbackURLs: input.callbackURLs ?? client.callbackURLs,
         logoutCallbackURLs: input.logoutCallbackURLs ?? client.logoutCallbackURLs,
+        backChannelLogoutUrl:
+          input.backChannelLogoutUrl === undefined
+            ? client.backChannelLogoutUrl
+            : input.backChannelLogoutUrl || null,
         isPublic: input.isPublic ?? client.isPublic,
         pkceEnabled: input.pkceEnabled ?? client.pkceEnabled,
         requiresReauthentication: input.requiresReauthentication ?? client.requiresReauthentication,
         skipConsent: input.skipConsent ?? client.skipConsent,
         isGroupRestricted: input.isGroupRestricted ?? client.isGroupRestricted,
         launchURL: input.launchURL === undefined ? client.launchURL : input.launchURL || null,
-        credentials:
-          input.credentials === undefined
-            ? client.credentials
-            : { federatedIdentities: input.credentials.federatedIdentities ?? [] },
+        credentials: mergeCredentials(client.credentials, input.credentials),
         accessTokenDurationMinutes: input.accessTokenDurationMinutes ?? client.accessTokenDurationMinutes,
         refreshTokenDurationMinutes: input.refreshTokenDurationMinutes ?? client.refreshTokenDurationMinutes,
       };
@@ -237,6 +271,19 @@ export function createClientsAdmin(deps: {
         });
       }
       return get(id);
+    },
+
+    /** @throws AppError client_not_found, user_not_found */
+    async preview(id: string, userId: string, scopes: readonly string[]) {
+      const client = await load(id);
+      const preview = await deps.previewTokens({
+        clientId: client.id,
+        userId,
+        scopes,
+        accessTokenDurationMinutes: client.accessTokenDurationMinutes,
+      });
+      if (!preview) throw notFound('user_not_found', 'User not found, or disabled');
+      return preview;
     },
 
     async meta(id: string) {

@@ -14,8 +14,9 @@ export type { CustomClaim };
 
 /** Custom claims of users and groups; other modules read them through this narrow interface. */
 export interface CustomClaims {
-  ofUsers(userIds: readonly string[]): Promise<Map<string, CustomClaim[]>>;
-  ofGroups(groupIds: readonly string[]): Promise<Map<string, CustomClaim[]>>;
+  /** `db` lets a caller read inside its own transaction. */
+  ofUsers(userIds: readonly string[], db?: Database): Promise<Map<string, CustomClaim[]>>;
+  ofGroups(groupIds: readonly string[], db?: Database): Promise<Map<string, CustomClaim[]>>;
   /** @throws AppError reserved_claim_key, validation_error, user_not_found */
   replaceOfUser(userId: string, claims: readonly CustomClaim[]): Promise<CustomClaim[]>;
   /** @throws AppError reserved_claim_key, validation_error, group_not_found */
@@ -47,8 +48,8 @@ export function checkClaims(claims: readonly CustomClaim[]): CustomClaim[] {
 export function createCustomClaims(deps: { db: Database }): CustomClaims {
   const { db } = deps;
   return {
-    ofUsers: (ids) => listClaimsOfOwners(db, 'user_id', ids),
-    ofGroups: (ids) => listClaimsOfOwners(db, 'user_group_id', ids),
+    ofUsers: (ids, trx = db) => listClaimsOfOwners(trx, 'user_id', ids),
+    ofGroups: (ids, trx = db) => listClaimsOfOwners(trx, 'user_group_id', ids),
     async replaceOfUser(userId, claims) {
       const checked = checkClaims(claims);
       if (!(await userExists(db, userId))) throw notFound('user_not_found', 'User not found');

@@ -1,5 +1,5 @@
-import { type Config, ConfigError, loadConfig } from '../../config/env.ts';
-import { migrateToLatest, openDatabase } from '../../db/database.ts';
+import { withCommandContext } from '../../command-context.ts';
+import type { Config } from '../../config/env.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { findUserByUsernameOrEmail } from '../users/repository.ts';
 import { createOneTimeAccessToken } from './service.ts';
@@ -14,19 +14,7 @@ export async function runOneTimeAccessToken(args: string[], config?: Config): Pr
     process.stderr.write('Usage: latch one-time-access-token <username|email>\n');
     return 2;
   }
-  let resolved: Config;
-  try {
-    resolved = config ?? loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const db = openDatabase(resolved.database);
-  try {
-    await migrateToLatest(db);
+  return withCommandContext(config, async ({ config: resolved, db }) => {
     const user = await findUserByUsernameOrEmail(db, identifier);
     if (!user) {
       process.stderr.write(`No user with the username or email "${identifier}"\n`);
@@ -37,7 +25,5 @@ export async function runOneTimeAccessToken(args: string[], config?: Config): Pr
       `A one-time login link for ${user.username}, valid until ${expiresAt.toISOString()}:\n${resolved.appUrl}/lc/${token}\n`,
     );
     return 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }

@@ -5,11 +5,10 @@ import { AppError } from '../../http/errors.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 import { type Clock, parseDurationSeconds } from '../../lib/clock.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
-import type { UserDto } from '../account/user-dto.ts';
-import { userDtoSchema } from '../account/user-dto.ts';
 import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import { findUserById, type User } from '../users/repository.ts';
+import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
 import { consumeOneTimeAccessToken } from './repository.ts';
 import { createOneTimeAccessToken, normalizeCode } from './service.ts';
 

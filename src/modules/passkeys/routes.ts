@@ -6,11 +6,10 @@ import type { Guards } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { UserDto } from '../account/user-dto.ts';
-import { userDtoSchema } from '../account/user-dto.ts';
 import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import type { User } from '../users/repository.ts';
+import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
 import { challengeLifetimeSeconds, createCeremonies, relyingPartyOf, toPasskeyDto } from './ceremonies.ts';
 import { createReauthentication } from './reauthentication.ts';
 import {

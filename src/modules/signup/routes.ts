@@ -8,11 +8,10 @@ import { AppError } from '../../http/errors.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 import { addSeconds, type Clock, parseDurationSeconds } from '../../lib/clock.ts';
 import { randomCode } from '../../lib/crypto.ts';
-import type { UserDto } from '../account/user-dto.ts';
-import { userDtoSchema } from '../account/user-dto.ts';
 import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import { countUsers, type User } from '../users/repository.ts';
+import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
 import { createAccount } from './accounts.ts';
 import {
   countSignupTokenUse,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Guards } from '../../http/auth.ts';
 import { listQuerySchema, pageSchema, parseListQuery } from '../../http/pagination.ts';
 import type { App, HttpModule } from '../../http/server.ts';
+import { readUploadedFile } from '../../http/uploads.ts';
+import { maxProfilePictureBytes } from '../../lib/profile-pictures.ts';
 import { auditContextOf } from '../audit/service.ts';
 import { sortableUserColumns } from './repository.ts';
 import {
@@ -102,6 +104,41 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
           },
         },
         (request) => users.replaceGroups(request.params.id, request.body.userGroupIds),
+      );
+      app.put(
+        '/api/users/:id/profile-picture',
+        {
+          preHandler,
+          schema: {
+            tags,
+            summary:
+              "Replace a user's profile picture (multipart `file`: PNG, JPEG or WebP, stored as a 300 px PNG)",
+            params: userIdParams,
+            consumes: ['multipart/form-data'],
+            response: { 204: z.null() },
+          },
+        },
+        async (request, reply) => {
+          const data = await readUploadedFile(request, maxProfilePictureBytes);
+          await users.setProfilePicture(request.params.id, data);
+          return reply.code(204).send(null);
+        },
+      );
+      app.delete(
+        '/api/users/:id/profile-picture',
+        {
+          preHandler,
+          schema: {
+            tags,
+            summary: "Reset a user's profile picture to the default",
+            params: userIdParams,
+            response: { 204: z.null() },
+          },
+        },
+        async (request, reply) => {
+          await users.removeProfilePicture(request.params.id);
+          return reply.code(204).send(null);
+        },
       );
       app.get(
         '/api/users/:id/webauthn-credentials',

@@ -37,6 +37,7 @@ export const userSchema = z.object({
   disabled: z.boolean(),
 });
 export type UserDto = z.infer<typeof userSchema>;
+export type { User } from './repository.ts';
 
 export const userCreateSchema = z.object({
   id: z.uuid({ message: 'must be a UUID' }).optional(),

@@ -13,7 +13,6 @@ import {
   deleteUserById,
   findUserById,
   insertUser,
-  listGroupsOfUsers,
   listPasskeysOfUser,
   listUsers,
   type PasskeySummary,
@@ -23,6 +22,7 @@ import {
   updateUser,
 } from './repository.ts';
 import type { UserCreateInput, UserDto, UserUpdateInput } from './schemas.ts';
+import type { UserDtoLoader } from './user-dto.ts';
 
 export interface UsersAdminDeps {
   readonly db: Database;
@@ -30,7 +30,14 @@ export interface UsersAdminDeps {
   readonly settings: AppSettingsReader;
   readonly audit: AuditLog;
   readonly claims: CustomClaims;
+  readonly userDtos: UserDtoLoader;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
+  /** Profile pictures (the profile-pictures module): stored outside the database, removed with the user. */
+  readonly pictures: {
+    replace(userId: string, upload: Buffer): Promise<void>;
+    reset(userId: string): Promise<void>;
+    removeFilesOf(userId: string): Promise<void>;
+  };
 }
 
 export interface Actor {
@@ -41,34 +48,7 @@ export interface Actor {
 export function createUsersAdmin(deps: UsersAdminDeps) {
   const { db, clock } = deps;
 
-  /** Users with their groups and claims, two extra queries for the whole page. */
-  async function toDtos(users: User[]): Promise<UserDto[]> {
-    const ids = users.map((user) => user.id);
-    const groups = await listGroupsOfUsers(db, ids);
-    const groupIds = [...new Set([...groups.values()].flat().map((group) => group.id))];
-    const [userClaims, groupClaims] = await Promise.all([
-      deps.claims.ofUsers(ids),
-      deps.claims.ofGroups(groupIds),
-    ]);
-    return users.map((user) => ({
-      id: user.id,
-      username: user.username,
-      email: user.email,
-      emailVerified: user.emailVerified,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      displayName: user.displayName,
-      isAdmin: user.isAdmin,
-      locale: user.locale,
-      customClaims: userClaims.get(user.id) ?? [],
-      userGroups: (groups.get(user.id) ?? []).map((group) => ({
-        ...group,
-        customClaims: groupClaims.get(group.id) ?? [],
-      })),
-      ldapId: user.ldapId,
-      disabled: user.disabled,
-    }));
-  }
+  const toDtos = (users: User[]) => deps.userDtos(users);
 
   /** @throws AppError user_not_found */
   async function load(id: string): Promise<User> {
@@ -192,6 +172,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
+      await deps.pictures.removeFilesOf(id);
     },
 
     async groups(id: string): Promise<UserDto['userGroups']> {
@@ -206,6 +187,16 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
         throw badRequest(`Unknown user group: ${missing[0]}`, { userGroupIds: 'contains an unknown group' });
       }
       return get(id);
+    },
+
+    /** Stores the picture as a 300 px PNG. @throws AppError user_not_found, invalid_image */
+    setProfilePicture(id: string, data: Buffer): Promise<void> {
+      return deps.pictures.replace(id, data);
+    },
+
+    /** Back to the default picture. @throws AppError user_not_found */
+    removeProfilePicture(id: string): Promise<void> {
+      return deps.pictures.reset(id);
     },
 
     async passkeys(id: string): Promise<PasskeySummary[]> {

@@ -19,6 +19,9 @@ export interface AdminUser {
   id: string;
   username: string;
   email: string | null;
+  emailVerified: boolean;
+  locale: string | null;
+  ldapId: string | null;
   firstName: string;
   lastName: string;
   displayName: string;
@@ -28,12 +31,35 @@ export interface AdminUser {
   userGroups: UserGroupSummary[];
 }
 
+export interface FederatedIdentity {
+  issuer: string;
+  subject?: string;
+  audience?: string;
+  jwks?: string;
+  replayProtection?: boolean;
+}
+
+export interface ClientCredentials {
+  federatedIdentities: FederatedIdentity[];
+  jwksUri: string | null;
+  jwks: { keys: Record<string, unknown>[] } | null;
+}
+
+/** `GET /api/oidc/clients/:id/preview/:userId`: decoded claim sets; nothing is issued. */
+export interface TokenPreview {
+  idToken: Record<string, unknown>;
+  accessToken: Record<string, unknown>;
+  userInfo: Record<string, unknown>;
+}
+
 export interface OidcClient {
   id: string;
   name: string;
   description: string;
   callbackURLs: string[];
   logoutCallbackURLs: string[];
+  backChannelLogoutUrl: string | null;
+  credentials: ClientCredentials;
   isPublic: boolean;
   pkceEnabled: boolean;
   requiresReauthentication: boolean;
@@ -86,4 +112,21 @@ export function listQuery(
     params.set('sort[direction]', sort.direction);
   }
   return params.toString();
+}
+
+export interface AdminPasskey {
+  id: string;
+  name: string;
+  credentialID: string;
+  backupEligible: boolean;
+  backupState: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AdminGroup extends UserGroupSummary {
+  userCount: number;
+  customClaims: CustomClaim[];
+  users: Array<{ id: string; username: string; displayName?: string }>;
+  allowedOidcClients: Array<{ id: string; name: string }>;
 }

@@ -1,11 +1,12 @@
 import { Button, Center, Loader, Menu } from '@mantine/core';
-import { IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { IconLogout } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { currentUserQueryKey, signOut, useCurrentUser } from '../api/account';
 import { AuthLayout } from './auth-layout';
 import { SettingsLayout } from './settings-layout';
+import { UserAvatar } from './user-avatar';
 
 function FullPageLoader() {
   const { t } = useTranslation();
@@ -26,7 +27,10 @@ export function SignedInLayout() {
     return <Navigate to={`/login?redirect=${back}`} replace />;
   }
   return (
-    <SettingsLayout isAdmin={user.isAdmin} userMenu={<UserMenu name={user.displayName || user.username} />} />
+    <SettingsLayout
+      isAdmin={user.isAdmin}
+      userMenu={<UserMenu userId={user.id} name={user.displayName || user.username} />}
+    />
   );
 }
 
@@ -38,14 +42,18 @@ export function SignedOutOnly() {
   return <AuthLayout>{<Outlet />}</AuthLayout>;
 }
 
-function UserMenu({ name }: { name: string }) {
+function UserMenu({ userId, name }: { userId: string; name: string }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <Button variant="subtle" leftSection={<IconUserCircle size={18} />} data-testid="user-menu">
+        <Button
+          variant="subtle"
+          leftSection={<UserAvatar userId={userId} name="" size={28} />}
+          data-testid="user-menu"
+        >
           {name}
         </Button>
       </Menu.Target>

@@ -82,6 +82,9 @@ export function LoginPage() {
         <Anchor component={Link} to="/login/alternative/code" size="sm">
           {t('login.useCode')}
         </Anchor>
+        <Anchor component={Link} to="/login/alternative/device" size="sm" data-testid="use-other-device">
+          {t('login.useDevice')}
+        </Anchor>
         {config.allowUserSignups === 'open' && (
           <Anchor component={Link} to="/signup" size="sm">
             {t('login.signUp')}

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppConfig } from '../../api/app-config';
 import { ApiError, apiGet, apiPut } from '../../api/client';
+import { BrandingImages } from './branding-images';
 import { PageTitle } from './copy-field';
 
 interface Setting {
@@ -58,12 +59,15 @@ export function ApplicationConfigurationPage() {
       <form onSubmit={submit}>
         <Tabs defaultValue="general">
           <Tabs.List>
-            {['general', 'signup', 'email', 'passkeys', 'ldap'].map((id) => (
+            {['general', 'signup', 'email', 'passkeys', 'ldap', 'images'].map((id) => (
               <Tabs.Tab key={id} value={id} data-testid={`config-tab-${id}`}>
                 {t(`admin.config.tabs.${id as 'general'}`)}
               </Tabs.Tab>
             ))}
           </Tabs.List>
+          <Tabs.Panel value="images" pt="md">
+            <BrandingImages readOnly={readOnly} />
+          </Tabs.Panel>
           {['general', 'signup', 'email', 'passkeys', 'ldap'].map((id) => (
             <Tabs.Panel key={id} value={id} pt="md">
               <Stack>

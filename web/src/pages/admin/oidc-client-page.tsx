@@ -17,9 +17,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import type { ClientSecret, OidcClient, Page, UserGroupSummary } from '../../api/admin';
+import type { ClientSecret, FederatedIdentity, OidcClient, Page, UserGroupSummary } from '../../api/admin';
 import { ApiError, apiDelete, apiGet, apiPost, apiPut } from '../../api/client';
 import { CopyField, PageTitle } from './copy-field';
+import { cleanFederatedIdentities, FederatedIdentitiesEditor } from './oidc-client-credentials';
+import { EndpointsPanel } from './oidc-client-endpoints';
+import { PreviewPanel } from './oidc-client-preview';
 
 interface FormValues {
   id: string;
@@ -27,6 +30,7 @@ interface FormValues {
   description: string;
   callbackURLs: string;
   logoutCallbackURLs: string;
+  backChannelLogoutUrl: string;
   launchURL: string;
   isPublic: boolean;
   pkceEnabled: boolean;
@@ -36,6 +40,10 @@ interface FormValues {
   accessTokenDurationMinutes: number;
   refreshTokenDurationMinutes: number;
   logoUrl: string;
+  jwksUri: string;
+  /** An inline JWK Set as JSON text. */
+  jwks: string;
+  federatedIdentities: FederatedIdentity[];
 }
 
 const emptyForm: FormValues = {
@@ -44,6 +52,7 @@ const emptyForm: FormValues = {
   description: '',
   callbackURLs: '',
   logoutCallbackURLs: '',
+  backChannelLogoutUrl: '',
   launchURL: '',
   isPublic: false,
   pkceEnabled: false,
@@ -53,7 +62,13 @@ const emptyForm: FormValues = {
   accessTokenDurationMinutes: 60,
   refreshTokenDurationMinutes: 43200,
   logoUrl: '',
+  jwksUri: '',
+  jwks: '',
+  federatedIdentities: [],
 };
+
+/** Thrown before sending when the inline JWKS is not JSON. */
+class JwksSyntaxError extends Error {}
 
 const lines = (value: string) =>
   value
@@ -83,18 +98,31 @@ export function OidcClientPage() {
       description: data.description,
       callbackURLs: data.callbackURLs.join('\n'),
       logoutCallbackURLs: data.logoutCallbackURLs.join('\n'),
+      backChannelLogoutUrl: data.backChannelLogoutUrl ?? '',
       launchURL: data.launchURL ?? '',
       logoUrl: '',
+      jwksUri: data.credentials.jwksUri ?? '',
+      jwks: data.credentials.jwks ? JSON.stringify(data.credentials.jwks, null, 2) : '',
+      federatedIdentities: data.credentials.federatedIdentities,
     });
   }, [client.data]);
 
   const save = useMutation({
     mutationFn: () => {
+      let jwks: unknown = null;
+      if (values.jwks.trim() !== '') {
+        try {
+          jwks = JSON.parse(values.jwks);
+        } catch {
+          throw new JwksSyntaxError(t('admin.clients.keys.jwksInvalid'));
+        }
+      }
       const body = {
         name: values.name,
         description: values.description,
         callbackURLs: lines(values.callbackURLs),
         logoutCallbackURLs: lines(values.logoutCallbackURLs),
+        backChannelLogoutUrl: values.backChannelLogoutUrl.trim(),
         launchURL: values.launchURL,
         isPublic: values.isPublic,
         pkceEnabled: values.pkceEnabled,
@@ -103,6 +131,11 @@ export function OidcClientPage() {
         isGroupRestricted: values.isGroupRestricted,
         accessTokenDurationMinutes: values.accessTokenDurationMinutes,
         refreshTokenDurationMinutes: values.refreshTokenDurationMinutes,
+        credentials: {
+          federatedIdentities: cleanFederatedIdentities(values.federatedIdentities),
+          jwksUri: values.jwksUri.trim() || null,
+          jwks,
+        },
         ...(values.logoUrl && { logoUrl: values.logoUrl }),
       };
       return isNew
@@ -120,9 +153,14 @@ export function OidcClientPage() {
     onSuccess: () => navigate('/settings/admin/oidc-clients'),
   });
 
-  const text = (name: 'id' | 'name' | 'launchURL' | 'logoUrl', label: string) => (
+  const text = (
+    name: 'id' | 'name' | 'launchURL' | 'logoUrl' | 'backChannelLogoutUrl' | 'jwksUri',
+    label: string,
+    description?: string,
+  ) => (
     <TextInput
       label={label}
+      description={description}
       value={values[name]}
       onChange={(event) => setValues({ ...values, [name]: event.currentTarget.value })}
       data-testid={`client-form-${name}`}
@@ -175,6 +213,11 @@ export function OidcClientPage() {
               onChange={(event) => setValues({ ...values, logoutCallbackURLs: event.currentTarget.value })}
               data-testid="client-form-logoutCallbackURLs"
             />
+            {text(
+              'backChannelLogoutUrl',
+              t('admin.clients.backChannelLogoutUrl'),
+              t('admin.clients.backChannelLogoutUrlHint'),
+            )}
             {text('launchURL', t('admin.clients.launchUrl'))}
             {text('logoUrl', t('admin.clients.logoUrl'))}
             <Group>
@@ -198,7 +241,33 @@ export function OidcClientPage() {
                 onChange={(value) => setValues({ ...values, refreshTokenDurationMinutes: Number(value) })}
               />
             </Group>
-            {save.error instanceof ApiError && (
+            {!values.isPublic && (
+              <Stack gap="xs" data-testid="client-keys">
+                <Text fw={500} size="sm">
+                  {t('admin.clients.keys.title')}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {t('admin.clients.keys.description')}
+                </Text>
+                {text('jwksUri', t('admin.clients.keys.jwksUri'))}
+                <Textarea
+                  label={t('admin.clients.keys.jwks')}
+                  description={t('admin.clients.keys.jwksHint')}
+                  autosize
+                  minRows={2}
+                  maxRows={12}
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+                  value={values.jwks}
+                  onChange={(event) => setValues({ ...values, jwks: event.currentTarget.value })}
+                  data-testid="client-form-jwks"
+                />
+              </Stack>
+            )}
+            <FederatedIdentitiesEditor
+              value={values.federatedIdentities}
+              onChange={(federatedIdentities) => setValues({ ...values, federatedIdentities })}
+            />
+            {(save.error instanceof ApiError || save.error instanceof JwksSyntaxError) && (
               <Alert color="red" role="alert" data-testid="client-form-error">
                 {save.error.message}
               </Alert>
@@ -225,38 +294,11 @@ export function OidcClientPage() {
             <EndpointsPanel clientId={client.data.id} />
             {!client.data.isPublic && <SecretsPanel clientId={client.data.id} />}
             <AllowedGroupsPanel client={client.data} />
+            <PreviewPanel clientId={client.data.id} />
           </>
         )}
       </Stack>
     </>
-  );
-}
-
-/** The values the client guides ask to copy; all derived from the server's own URL. */
-function EndpointsPanel({ clientId }: { clientId: string }) {
-  const { t } = useTranslation();
-  const origin = window.location.origin;
-  const endpoints: Array<[string, string, string]> = [
-    ['client-id', t('admin.clients.clientId'), clientId],
-    ['issuer', t('admin.clients.endpoints.issuer'), origin],
-    ['discovery', t('admin.clients.endpoints.discovery'), `${origin}/.well-known/openid-configuration`],
-    ['authorization', t('admin.clients.endpoints.authorization'), `${origin}/authorize`],
-    ['token', t('admin.clients.endpoints.token'), `${origin}/api/oidc/token`],
-    ['userinfo', t('admin.clients.endpoints.userinfo'), `${origin}/api/oidc/userinfo`],
-    ['logout', t('admin.clients.endpoints.logout'), `${origin}/api/oidc/end-session`],
-    ['jwks', t('admin.clients.endpoints.jwks'), `${origin}/.well-known/jwks.json`],
-  ];
-  return (
-    <Card withBorder data-testid="endpoints-panel">
-      <Title order={3} size="h4" mb="sm">
-        {t('admin.clients.endpoints.title')}
-      </Title>
-      <Stack gap="xs">
-        {endpoints.map(([key, label, value]) => (
-          <CopyField key={key} label={label} value={value} testId={`endpoint-${key}`} />
-        ))}
-      </Stack>
-    </Card>
   );
 }
 

@@ -2,6 +2,7 @@ import { Alert, Button, Group, Table, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { listQuery, type Page, type UserGroupSummary } from '../../api/admin';
 import { ApiError, apiDelete, apiGet, apiPost } from '../../api/client';
 import { PageTitle } from './copy-field';
@@ -58,7 +59,11 @@ export function UserGroupsPage() {
         <Table.Tbody>
           {groups.data?.data.map((group) => (
             <Table.Tr key={group.id}>
-              <Table.Td>{group.friendlyName}</Table.Td>
+              <Table.Td>
+                <Link to={`/settings/admin/user-groups/${group.id}`} data-testid={`group-link-${group.name}`}>
+                  {group.friendlyName}
+                </Link>
+              </Table.Td>
               <Table.Td>{group.name}</Table.Td>
               <Table.Td>{t('admin.groups.members', { count: group.userCount })}</Table.Td>
               <Table.Td>

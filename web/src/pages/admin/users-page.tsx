@@ -14,6 +14,7 @@ import { IconSearch } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { type AdminUser, listQuery, type Page } from '../../api/admin';
 import { ApiError, apiGet, apiPost } from '../../api/client';
 import { PageTitle } from './copy-field';
@@ -80,7 +81,11 @@ export function UsersPage() {
         <Table.Tbody>
           {users.data?.data.map((user) => (
             <Table.Tr key={user.id} data-testid={`user-row-${user.username}`}>
-              <Table.Td>{user.username}</Table.Td>
+              <Table.Td>
+                <Link to={`/settings/admin/users/${user.id}`} data-testid={`user-link-${user.username}`}>
+                  {user.username}
+                </Link>
+              </Table.Td>
               <Table.Td>{user.email}</Table.Td>
               <Table.Td>{user.displayName}</Table.Td>
               <Table.Td>

@@ -3,6 +3,7 @@ import {
   Alert,
   Button,
   Card,
+  FileButton,
   Group,
   Select,
   Stack,
@@ -14,7 +15,7 @@ import {
 import { useForm } from '@mantine/form';
 import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
-import { IconFingerprint, IconPencil, IconTrash } from '@tabler/icons-react';
+import { IconFingerprint, IconPencil, IconTrash, IconUpload } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -30,6 +31,7 @@ import {
 import { useAppConfig } from '../../api/app-config';
 import { ApiError, apiDelete, apiGet, apiPatch, apiPut } from '../../api/client';
 import { usePasskeyErrorMessage } from '../../components/passkey-error';
+import { UserAvatar, useProfilePictureChanged } from '../../components/user-avatar';
 
 /** `/settings/account`: my profile and my passkeys. */
 export function AccountPage() {
@@ -37,9 +39,96 @@ export function AccountPage() {
   if (!user) return null;
   return (
     <Stack maw={720} mx="auto" gap="lg">
+      <ProfilePictureCard user={user} />
       <ProfileCard user={user} />
       <PasskeysCard />
     </Stack>
+  );
+}
+
+const maxPictureBytes = 2 * 1024 * 1024;
+
+function ProfilePictureCard({ user }: { user: CurrentUser }) {
+  const { t } = useTranslation();
+  const pictureChanged = useProfilePictureChanged();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setError(undefined);
+    setBusy(true);
+    try {
+      await action();
+      pictureChanged(user.id);
+      notifications.show({ color: 'green', message: done });
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const upload = (file: File | null) => {
+    if (!file) return;
+    if (file.size > maxPictureBytes) {
+      setError(t('account.picture.tooLarge'));
+      return;
+    }
+    const body = new FormData();
+    body.append('file', file);
+    void run(() => apiPut('/api/users/me/profile-picture', { body }), t('account.picture.saved'));
+  };
+
+  return (
+    <Card withBorder radius="lg" padding="lg">
+      <Stack gap="sm">
+        <Title order={2} size="h3">
+          {t('account.picture.title')}
+        </Title>
+        {error && (
+          <Alert color="red" data-testid="picture-error">
+            {error}
+          </Alert>
+        )}
+        <Group gap="lg">
+          <UserAvatar
+            userId={user.id}
+            name={t('account.picture.alt')}
+            size={96}
+            data-testid="profile-picture"
+          />
+          <Stack gap="xs">
+            <Text size="sm" c="dimmed">
+              {t('account.picture.help')}
+            </Text>
+            <Group gap="xs">
+              <FileButton onChange={upload} accept="image/png,image/jpeg,image/webp">
+                {(props) => (
+                  <Button
+                    {...props}
+                    leftSection={<IconUpload size={16} />}
+                    loading={busy}
+                    data-testid="picture-upload"
+                  >
+                    {t('account.picture.upload')}
+                  </Button>
+                )}
+              </FileButton>
+              <Button
+                variant="default"
+                disabled={busy}
+                data-testid="picture-reset"
+                onClick={() =>
+                  run(() => apiDelete('/api/users/me/profile-picture'), t('account.picture.resetDone'))
+                }
+              >
+                {t('account.picture.reset')}
+              </Button>
+            </Group>
+          </Stack>
+        </Group>
+      </Stack>
+    </Card>
   );
 }
 
