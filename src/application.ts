@@ -193,7 +193,16 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
   ];
 
-  const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
+  const oidc = createOidcModule({
+    db,
+    config,
+    clock,
+    audit,
+    sessions,
+    guards,
+    encryptionKey,
+    reauthentication: passkeys,
+  });
   scheduler.add({
     name: 'delete-expired-oidc-payloads',
     intervalMs: hour / 4,

@@ -5,7 +5,7 @@ import inject from 'light-my-request';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import type { Database } from '../db/database.ts';
-import type { Guards } from '../http/auth.ts';
+import type { AuthContext, Guards } from '../http/auth.ts';
 import { AppError } from '../http/errors.ts';
 import type { App, HttpModule } from '../http/server.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -42,6 +42,10 @@ export interface OidcModuleDeps {
   readonly sessions: Sessions;
   readonly guards: Guards;
   readonly encryptionKey: string;
+  /** The passkeys module's reauthentication (a fresh passkey assertion within the last minutes). */
+  readonly reauthentication: {
+    recentReauthenticationTime(request: FastifyRequest): Promise<Date | undefined>;
+  };
 }
 
 export interface OidcModule extends HttpModule {
@@ -309,17 +313,29 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         }
       });
 
+      /**
+       * The signed-in user, with the time of their last passkey assertion: a reauthentication (a fresh
+       * assertion through the passkeys module, `/api/webauthn/reauthenticate`) counts as a new sign-in for
+       * prompt=login, max_age and clients that require reauthentication.
+       */
+      const freshAuth = async (request: FastifyRequest): Promise<AuthContext | null> => {
+        const auth = request.auth;
+        if (!auth) return null;
+        const reauthenticatedAt = await deps.reauthentication.recentReauthenticationTime(request);
+        if (!reauthenticatedAt || (auth.authTime && auth.authTime >= reauthenticatedAt)) return auth;
+        return { ...auth, authTime: reauthenticatedAt };
+      };
       const interactionDeps = { db: deps.db, clock: deps.clock, audit: deps.audit, provider };
       app.get(
         '/api/oidc/interactions/:id',
         { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
-        async (request) => describeInteraction(interactionDeps, request.params.id, request.auth),
+        async (request) => describeInteraction(interactionDeps, request.params.id, await freshAuth(request)),
       );
       app.post(
         '/api/oidc/interactions/:id/complete',
         { schema: { params: interactionParams, body: stepSchema }, preHandler: deps.guards.requireSession },
         async (request) => {
-          const auth = request.auth;
+          const auth = await freshAuth(request);
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
           const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
