@@ -181,6 +181,8 @@ export async function createApplication(config: Config, options: ApplicationOpti
         db,
         clock,
         images,
+        // The OIDC engine caches client metadata for a few seconds; admin changes drop it at once.
+        onClientChanged: (clientId) => oidc.invalidateClient(clientId),
         previewTokens: createTokenPreviewer({ db, appUrl: config.appUrl, clock }),
       }),
       guards,
@@ -191,7 +193,16 @@ export async function createApplication(config: Config, options: ApplicationOpti
     createApiKeysModule({ apiKeys: createApiKeys({ db, clock }), guards }),
   ];
 
-  const oidc = createOidcModule({ db, config, clock, audit, sessions, guards, encryptionKey });
+  const oidc = createOidcModule({
+    db,
+    config,
+    clock,
+    audit,
+    sessions,
+    guards,
+    encryptionKey,
+    reauthentication: passkeys,
+  });
   scheduler.add({
     name: 'delete-expired-oidc-payloads',
     intervalMs: hour / 4,

@@ -1,4 +1,4 @@
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -27,13 +27,29 @@ function toSqliteValue(value: unknown): SqliteValue {
   return value as SqliteValue;
 }
 
+/** Prepared statements kept per connection: Kysely prepares every query it runs, and preparing is not free. */
+const statementCacheSize = 500;
+
 /** Adapts node:sqlite's DatabaseSync to the better-sqlite3 shape Kysely's SqliteDialect drives. */
 function adaptDatabase(database: DatabaseSync): SqliteDatabase {
+  const cache = new Map<string, { statement: StatementSync; reader: boolean }>();
+  const prepareCached = (sql: string) => {
+    let entry = cache.get(sql);
+    if (entry) {
+      // Most recently used last, so the first key is the one to drop.
+      cache.delete(sql);
+    } else {
+      const statement = database.prepare(sql);
+      entry = { statement, reader: statement.columns().length > 0 };
+      if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, entry);
+    return entry;
+  };
   return {
     close: () => database.close(),
     prepare(sql: string): SqliteStatement {
-      const statement = database.prepare(sql);
-      const reader = statement.columns().length > 0;
+      const { statement, reader } = prepareCached(sql);
       return {
         reader,
         // Plain objects, as pg returns, rather than node:sqlite's null-prototype rows.

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { isReservedClaimKey } from '../lib/reserved-claims.ts';
-import { findAccountRecord, listCustomClaimsOfAccount, listGroupsOfAccount } from './account-repository.ts';
+import { findAccountWithGroups, listCustomClaimsOfAccount } from './account-repository.ts';
 
 export type ClaimValue = string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
 
@@ -8,6 +8,8 @@ export interface AccountClaims {
   readonly standard: Record<string, ClaimValue>;
   /** Custom claims, released with the `profile` scope. */
   readonly custom: Record<string, ClaimValue>;
+  /** Ids of the user's groups, for group-restricted clients. */
+  readonly groupIds: readonly string[];
 }
 
 /** A custom claim value that parses as JSON is released as JSON, as upstream does. */
@@ -29,14 +31,13 @@ export async function loadAccountClaims(
   appUrl: string,
   userId: string,
 ): Promise<AccountClaims | undefined> {
-  const user = await findAccountRecord(db, userId);
-  if (!user || user.disabled) return undefined;
-  const groups = await listGroupsOfAccount(db, userId);
-  const rows = await listCustomClaimsOfAccount(
-    db,
-    userId,
-    groups.map((group) => group.id),
-  );
+  // Two independent reads: on PostgreSQL they run on two connections at once.
+  const [found, rows] = await Promise.all([
+    findAccountWithGroups(db, userId),
+    listCustomClaimsOfAccount(db, userId),
+  ]);
+  if (!found || found.account.disabled) return undefined;
+  const { account: user, groups } = found;
   const custom: Record<string, ClaimValue> = {};
   const groupOrder = new Map(groups.map((group, index) => [group.id, index]));
   const ordered = [...rows].sort((a, b) => {
@@ -63,5 +64,5 @@ export async function loadAccountClaims(
     standard.email = user.email;
     standard.email_verified = user.emailVerified;
   }
-  return { standard, custom };
+  return { standard, custom, groupIds: groups.map((group) => group.id) };
 }

@@ -3,6 +3,13 @@ import type { Database } from '../db/database.ts';
 import { isUniqueViolation, parseJson } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { sha256Hex } from '../lib/crypto.ts';
+import {
+  hashTokenValue,
+  jtiOfJwt,
+  jwtAccessTokenKinds,
+  presentedJwtValue,
+  tokenHashField,
+} from './access-tokens.ts';
 
 /**
  * oidc-provider's protocol objects (sessions, grants, codes, tokens, interactions, device codes, PAR) in one
@@ -14,6 +21,7 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
   const key = (id: string) => sha256Hex(id);
   // Sessions and device codes are also found by uid / user code, so they keep their id in the payload.
   const stripId = kind !== 'Session' && kind !== 'DeviceCode';
+  const jwtValues = jwtAccessTokenKinds.has(kind);
 
   const toPayload = (
     id: string,
@@ -45,13 +53,18 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
     },
 
     async find(id) {
+      // An access token's value is a JWT; its row is keyed by the jti and only the issued value matches.
+      const jti = jwtValues ? jtiOfJwt(id) : undefined;
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'consumed_at', 'expires_at'])
         .where('kind', '=', kind)
-        .where('id', '=', key(id))
+        .where('id', '=', key(jti ?? id))
         .executeTakeFirst();
-      return row && toPayload(id, row);
+      const payload = row && toPayload(jti ?? id, row);
+      if (!payload || payload[tokenHashField] === undefined) return payload;
+      const value = jti !== undefined ? id : presentedJwtValue(id);
+      return value !== undefined && payload[tokenHashField] === hashTokenValue(value) ? payload : undefined;
     },
 
     async findByUserCode(userCode) {

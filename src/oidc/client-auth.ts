@@ -88,7 +88,9 @@ export async function authenticateFederatedAssertion(
   const identity = client?.credentials.federatedIdentities?.find(
     (candidate) => candidate.issuer === claims.iss,
   );
-  if (!client || client.isPublic || !identity) return;
+  if (!client || client.isPublic || !identity) {
+    throw new ClientAssertionError('the client trusts no assertions from this issuer');
+  }
   try {
     const { payload } = await jwtVerify(
       assertion,
@@ -125,4 +127,57 @@ export async function authenticateFederatedAssertion(
   delete body.client_assertion_type;
   body.client_id = client.id;
   body.client_secret = secret;
+}
+
+/**
+ * RFC 9126 clients authenticate a pushed authorization request like a token request and need not repeat
+ * `client_id` in the body; the engine reads the authorization request's `client_id`, so it is filled in from
+ * the Basic credentials or the client's own assertion (`sub`).
+ */
+export function fillClientIdFromAuthentication(
+  authorization: string | undefined,
+  body: Record<string, unknown>,
+): void {
+  if (typeof body.client_id === 'string' && body.client_id !== '') return;
+  if (authorization && /^basic /i.test(authorization)) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator > 0) {
+      try {
+        body.client_id = decodeURIComponent(decoded.slice(0, separator).replace(/\+/g, '%20'));
+      } catch {
+        // a malformed header is the engine's to refuse
+      }
+    }
+    return;
+  }
+  if (typeof body.client_assertion === 'string') {
+    try {
+      const { sub } = decodeJwt(body.client_assertion);
+      if (typeof sub === 'string' && sub !== '') body.client_id = sub;
+    } catch {
+      // a malformed assertion is the engine's to refuse
+    }
+  }
+}
+
+/**
+ * Introspection as upstream accepts it: `Authorization: Bearer <assertion>` with `client_id` in the form is a
+ * federated client assertion (RFC 7523) moved to the body; the caller then goes through the same checks.
+ * Returns true when the header was taken.
+ */
+export function moveBearerAssertionToBody(request: IncomingMessage, body: Record<string, unknown>): boolean {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !/^bearer /i.test(header)) return false;
+  if (typeof body.client_id !== 'string' || body.client_assertion !== undefined) return false;
+  const assertion = header.slice(7).trim();
+  try {
+    decodeJwt(assertion);
+  } catch {
+    return false;
+  }
+  body.client_assertion = assertion;
+  body.client_assertion_type = jwtBearerAssertionType;
+  delete request.headers.authorization;
+  return true;
 }

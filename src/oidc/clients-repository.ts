@@ -66,25 +66,39 @@ export async function findClientById(db: Database, id: string): Promise<OidcClie
   };
 }
 
-/** Secrets are stored as `sha256:<hex>`; any secret that has not expired matches. */
-export async function verifyClientSecret(
-  db: Database,
-  clientId: string,
-  secret: string,
-  now: Date,
-): Promise<boolean> {
+export interface StoredSecret {
+  /** `sha256:<hex>` */
+  readonly hash: string;
+  readonly expiresAt: string | null;
+}
+
+export async function listSecretHashesOfClient(db: Database, clientId: string): Promise<StoredSecret[]> {
   const rows = await db
     .selectFrom('oidc_client_secrets')
     .select(['hash', 'expires_at'])
     .where('client_id', '=', clientId)
     .execute();
+  return rows.map((row) => ({ hash: row.hash, expiresAt: row.expires_at }));
+}
+
+/** Any stored secret that has not expired matches; every one is compared, in constant time. */
+export function matchesStoredSecret(secrets: readonly StoredSecret[], secret: string, now: Date): boolean {
   const candidate = `sha256:${sha256Hex(secret)}`;
   let matched = false;
-  for (const row of rows) {
-    if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) continue;
-    if (constantTimeEqual(row.hash, candidate)) matched = true;
+  for (const stored of secrets) {
+    if (stored.expiresAt && Date.parse(stored.expiresAt) <= now.getTime()) continue;
+    if (constantTimeEqual(stored.hash, candidate)) matched = true;
   }
   return matched;
+}
+
+export async function listAllowedGroupIdsOfClient(db: Database, clientId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('oidc_clients_allowed_user_groups')
+    .select('user_group_id')
+    .where('oidc_client_id', '=', clientId)
+    .execute();
+  return rows.map((row) => row.user_group_id);
 }
 
 /** True when the client is open to everyone, or the user belongs to one of its allowed groups. */

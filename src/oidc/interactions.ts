@@ -78,7 +78,8 @@ function needsReauthentication(
   now: Date,
 ): boolean {
   if (interaction.prompt.name !== 'login' || !auth.authTime) return false;
-  const age = (now.getTime() - auth.authTime.getTime()) / 1000;
+  // Whole seconds, as auth_time and max_age are: max_age=0 is met by a sign-in within the same second.
+  const age = Math.floor(now.getTime() / 1000) - Math.floor(auth.authTime.getTime() / 1000);
   const reasons: string[] = interaction.prompt.reasons ?? [];
   if (client.requiresReauthentication && age > reauthenticationWindowSeconds) return true;
   if (reasons.includes('login_prompt') && auth.authTime.getTime() / 1000 < interaction.iat) return true;
@@ -128,6 +129,10 @@ export async function describeInteraction(
   auth: AuthContext | null,
 ): Promise<InteractionDetails> {
   const { interaction, client } = await loadInteraction(deps, id);
+  // A signed-in user outside the client's groups learns it at once, not after consenting.
+  if (auth && !(await isUserAllowedForClient(deps.db, client.id, auth.user.id))) {
+    throw new AppError('access_denied', 403, `You are not allowed to use ${client.name}`);
+  }
   const scopes = scopesOf(interaction);
   return {
     id,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
+import { accessTokenAudience } from './access-tokens.ts';
 import { type ClaimValue, loadAccountClaims } from './account.ts';
 import { scopeClaims, supportedScopes } from './provider.ts';
 
@@ -24,8 +25,7 @@ export type TokenPreviewer = (request: PreviewRequest) => Promise<TokenPreview |
 
 /**
  * The claims of the ID token, access token and userinfo response a client would get for a user, computed by
- * the same claims code the engine uses (`loadAccountClaims`), without issuing anything. Access tokens are
- * opaque; their entry shows what introspection reports about one.
+ * the same claims code the engine uses (`loadAccountClaims`), without issuing anything.
  */
 export function createTokenPreviewer(deps: { db: Database; appUrl: string; clock: Clock }): TokenPreviewer {
   return async ({ clientId, userId, scopes, accessTokenDurationMinutes }) => {
@@ -53,16 +53,17 @@ export function createTokenPreviewer(deps: { db: Database; appUrl: string; clock
       amr: ['phr'],
       ...userInfo,
     };
+    // The claims of the RFC 9068 access token (decision 0005).
     const accessToken: ClaimSet = {
       iss: deps.appUrl,
       sub: userId,
-      client_id: clientId,
-      aud: clientId,
-      scope: granted.join(' '),
-      iat,
+      aud: accessTokenAudience(clientId, granted.join(' '), deps.appUrl),
       exp: iat + accessTokenDurationMinutes * 60,
+      iat,
       jti: randomUUID(),
-      token_type: 'Bearer',
+      client_id: clientId,
+      scope: granted.join(' '),
+      scp: granted,
     };
     return { idToken, accessToken, userInfo };
   };

@@ -7,16 +7,16 @@ import type { AuthContext } from '../http/auth.ts';
 import { isCallbackUrlAllowed } from '../lib/callback-urls.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditLog } from '../modules/audit/service.ts';
-import { loadAccountClaims } from './account.ts';
+import { createAccessTokenSigner, installJwtAccessTokens } from './access-tokens.ts';
+import { type AccountClaims, loadAccountClaims } from './account.ts';
 import { createPayloadAdapter } from './adapter.ts';
 import { clientAuthMethodFor, isFederatedAuthenticated } from './client-auth.ts';
+import type { ClientCache } from './client-cache.ts';
 import {
-  findClientById,
   findConsentedScopes,
-  isUserAllowedForClient,
+  matchesStoredSecret,
   type OidcClientRecord,
   touchConsent,
-  verifyClientSecret,
 } from './clients-repository.ts';
 import { currentAlgorithm, type KeyStore, signingAlgorithms } from './keys.ts';
 import {
@@ -70,6 +70,7 @@ export interface EngineDeps {
   readonly audit: AuditLog;
   readonly keys: KeyStore;
   readonly encryptionKey: string;
+  readonly clients: ClientCache;
 }
 
 type Untyped = any;
@@ -137,6 +138,23 @@ export async function settlePendingWrites(): Promise<void> {
   await Promise.all([...pendingWrites]);
 }
 
+/** The claims of a user for a client: undefined when the user is missing, disabled or outside its groups. */
+export async function loadClaimsForClient(
+  deps: { db: Database; issuer: string; clients: ClientCache },
+  clientId: string | undefined,
+  userId: string,
+): Promise<AccountClaims | undefined> {
+  const [client, claims] = await Promise.all([
+    clientId ? deps.clients.find(clientId) : undefined,
+    loadAccountClaims(deps.db, deps.issuer, userId),
+  ]);
+  if (!claims || (clientId && !client)) return undefined;
+  if (client?.record.isGroupRestricted && !claims.groupIds.some((id) => client.allowedGroupIds.has(id))) {
+    return undefined;
+  }
+  return claims;
+}
+
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
 export function createEngine(deps: EngineDeps): Untyped {
   const { db, config, clock } = deps;
@@ -145,8 +163,8 @@ export function createEngine(deps: EngineDeps): Untyped {
 
   const clientAdapter = {
     async find(id: string) {
-      const client = await findClientById(db, id);
-      return client && clientMetadata(client, issuer);
+      const client = await deps.clients.find(id);
+      return client && clientMetadata(client.record, issuer);
     },
     async upsert() {},
     async destroy() {},
@@ -178,6 +196,26 @@ export function createEngine(deps: EngineDeps): Untyped {
         ? Check.REQUEST_PROMPT
         : Check.NO_NEED_TO_PROMPT;
     }),
+  );
+
+  // A signed-in user outside a group-restricted client's groups is sent to the interaction, which answers
+  // access denied (never a code the token endpoint would refuse).
+  policy.get('consent').checks.add(
+    new Check(
+      'latch_allowed_groups',
+      'the user is not in a group allowed to use the client',
+      async (ctx: Untyped) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId) return Check.NO_NEED_TO_PROMPT;
+        const allowed = await loadClaimsForClient(
+          { db, issuer, clients: deps.clients },
+          ctx.oidc.client.clientId,
+          accountId,
+        );
+        return allowed ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+    ),
+    0,
   );
 
   const alg = currentAlgorithm(deps.keys);
@@ -240,7 +278,15 @@ export function createEngine(deps: EngineDeps): Untyped {
         allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) =>
           !(client.latch_public && token.clientId !== client.clientId),
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // Only the client a token was issued to may revoke it (a public client's attempt is silently ignored).
+        allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.latch_public) return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       deviceFlow: {
         enabled: true,
         charset: 'base-20',
@@ -261,9 +307,14 @@ export function createEngine(deps: EngineDeps): Untyped {
     },
     async findAccount(ctx: Untyped, sub: string) {
       // Every use re-checks that the user exists, is enabled and may still use this client.
-      const clientId = ctx?.oidc?.client?.clientId;
-      if (clientId && !(await isUserAllowedForClient(db, clientId, sub))) return undefined;
-      const claims = await loadAccountClaims(db, issuer, sub);
+      // At /authorize the group check is a prompt (latch_allowed_groups) so the browser gets an access-denied
+      // page; everywhere else (tokens, userinfo) a user outside the client's groups has no account.
+      const atAuthorization = ctx?.oidc?.route === 'authorization' || ctx?.oidc?.route === 'resume';
+      const claims = await loadClaimsForClient(
+        { db, issuer, clients: deps.clients },
+        atAuthorization ? undefined : ctx?.oidc?.client?.clientId,
+        sub,
+      );
       if (!claims) return undefined;
       return {
         accountId: sub,
@@ -314,6 +365,13 @@ export function createEngine(deps: EngineDeps): Untyped {
         (client?.latch_refresh_token_minutes ?? 43200) * 60,
     },
     clientBasedCORS: () => true,
+    // The engine refuses to reach loopback and private addresses (SSRF protection for dynamically registered
+    // clients). Latch's back-channel logout and JWKS URLs are registered by admins only, and self-hosted relying
+    // parties usually live on private networks (Docker, LAN), so they are allowed; the engine's timeout stays.
+    fetch: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _ssrfGuard, ...rest } = options;
+      return fetch(url, rest);
+    },
     renderError: renderEngineError,
     async extraTokenClaims(_ctx: Untyped, token: Untyped) {
       if (token.kind === 'ClientCredentials') return { sub: `client-${token.clientId}` };
@@ -324,6 +382,7 @@ export function createEngine(deps: EngineDeps): Untyped {
   provider.proxy = config.trustProxy;
   installClientOverrides(provider, deps);
   installCustomClaims(provider);
+  installJwtAccessTokens(provider, issuer, createAccessTokenSigner(deps.keys));
 
   provider.on('authorization.success', (ctx: Untyped) => {
     // A consent given in this flow was audited when it was given.
@@ -367,7 +426,8 @@ function installClientOverrides(provider: Untyped, deps: EngineDeps): void {
   prototype.compareClientSecret = async function compareClientSecret(this: Untyped, secret: string) {
     const ctx = Provider.ctx;
     if (ctx && isFederatedAuthenticated(ctx.req, this.clientId, secret)) return true;
-    return verifyClientSecret(deps.db, this.clientId, secret, deps.clock.now());
+    const client = await deps.clients.find(this.clientId);
+    return client !== undefined && matchesStoredSecret(client.secrets, secret, deps.clock.now());
   };
   // A confidential client may authenticate with basic, post or a signed assertion; the engine expects one
   // registered method, so the method is the one the request presents.

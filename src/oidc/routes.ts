@@ -5,18 +5,32 @@ import inject from 'light-my-request';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
 import type { Database } from '../db/database.ts';
-import type { Guards } from '../http/auth.ts';
+import type { AuthContext, Guards } from '../http/auth.ts';
 import { AppError } from '../http/errors.ts';
 import type { App, HttpModule } from '../http/server.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isDeviceLoginCode, normalizeUserCode } from '../lib/user-codes.ts';
 import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
+import { presentJwtToEngine } from './access-tokens.ts';
 import { deleteExpiredPayloads } from './adapter.ts';
-import { authenticateFederatedAssertion, ClientAssertionError } from './client-auth.ts';
+import {
+  authenticateFederatedAssertion,
+  ClientAssertionError,
+  fillClientIdFromAuthentication,
+  moveBearerAssertionToBody,
+} from './client-auth.ts';
+import { createClientCache } from './client-cache.ts';
 import { abortInteraction, completeInteraction, describeInteraction } from './interactions.ts';
 import { loadSigningKeys, publicJwk } from './keys.ts';
-import { createEngine, engineRoutes, setBrowserUser, settlePendingWrites } from './provider.ts';
+import {
+  createEngine,
+  engineRoutes,
+  loadClaimsForClient,
+  setBrowserUser,
+  settlePendingWrites,
+} from './provider.ts';
+import { createUserinfoHandler } from './userinfo.ts';
 
 type Untyped = any;
 
@@ -28,12 +42,18 @@ export interface OidcModuleDeps {
   readonly sessions: Sessions;
   readonly guards: Guards;
   readonly encryptionKey: string;
+  /** The passkeys module's reauthentication (a fresh passkey assertion within the last minutes). */
+  readonly reauthentication: {
+    recentReauthenticationTime(request: FastifyRequest): Promise<Date | undefined>;
+  };
 }
 
 export interface OidcModule extends HttpModule {
   readonly provider: Untyped;
   /** Waits for pending audit writes. */
   close(): Promise<void>;
+  /** Drops cached client metadata after an admin change (all clients when no id is given). */
+  invalidateClient(id?: string): void;
   /** Deletes expired protocol objects; run by the scheduler. */
   deleteExpired(): Promise<number>;
 }
@@ -94,6 +114,22 @@ function shapeDiscovery(engine: Record<string, unknown>, config: Config): Record
   };
 }
 
+/**
+ * Code exchanges per client IP (counters shared across instances through the database store). Only
+ * `grant_type=authorization_code` counts: guessing codes is what the limit stops, while client-credentials and
+ * refresh traffic from busy back ends is left alone (and costs no counter write).
+ */
+export const codeExchangeLimitPerMinute = 120;
+const codeExchangeRateLimit = {
+  rateLimit: {
+    max: codeExchangeLimitPerMinute,
+    timeWindow: '1 minute',
+    hook: 'preHandler' as const,
+    allowList: (request: FastifyRequest) =>
+      (request.body as Record<string, unknown> | undefined)?.grant_type !== 'authorization_code',
+  },
+};
+
 const interactionParams = z.object({ id: z.string().min(1).max(200) });
 const stepSchema = z.object({
   step: z.enum(['authenticate', 'reauthenticate', 'consent', 'select_account']),
@@ -101,6 +137,7 @@ const stepSchema = z.object({
 
 export function createOidcModule(deps: OidcModuleDeps): OidcModule {
   let provider: Untyped;
+  const clients = createClientCache(deps.db);
   let discoveryBody = '';
   let jwksBody = '';
   let callback: (req: unknown, res: unknown) => Promise<void>;
@@ -122,6 +159,10 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     }
     if (request.body && typeof request.body === 'object') {
       const body = request.body as Record<string, unknown>;
+      if (path === engineRoutes.pushed_authorization_request) {
+        fillClientIdFromAuthentication(request.headers.authorization, body);
+      }
+      if (path === engineRoutes.introspection) moveBearerAssertionToBody(request.raw, body);
       if (clientAuthenticatedPaths.has(path)) {
         try {
           await authenticateFederatedAssertion(
@@ -136,6 +177,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
             .header('cache-control', 'no-store')
             .send({ error: 'invalid_client', error_description: error.message });
         }
+      }
+      if (path === engineRoutes.introspection || path === engineRoutes.revocation) {
+        presentJwtToEngine(request.raw, body);
       }
       (request.raw as Untyped).body = body;
     }
@@ -169,6 +213,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     async close() {
       await settlePendingWrites();
     },
+    invalidateClient(id) {
+      clients.invalidate(id);
+    },
     deleteExpired() {
       return deleteExpiredPayloads(deps.db, deps.clock.now());
     },
@@ -178,7 +225,7 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         db: deps.db,
         encryptionKey: deps.encryptionKey,
       });
-      provider = createEngine({ ...deps, keys });
+      provider = createEngine({ ...deps, keys, clients });
       const appUrl = new URL(deps.config.appUrl);
       provider.use(async (ctx: Untyped, next: () => Promise<void>) => {
         const nonce = randomBytes(16).toString('base64');
@@ -228,8 +275,6 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         const paths = [
           engineRoutes.authorization,
           `${engineRoutes.authorization}/:uid`,
-          engineRoutes.token,
-          engineRoutes.userinfo,
           engineRoutes.end_session,
           `${engineRoutes.end_session}/confirm`,
           `${engineRoutes.end_session}/success`,
@@ -240,6 +285,24 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
           `${engineRoutes.code_verification}/:uid`,
           engineRoutes.pushed_authorization_request,
         ];
+        engine.route({
+          method: ['GET', 'POST', 'OPTIONS'],
+          url: engineRoutes.userinfo,
+          schema: { hide: true },
+          handler: createUserinfoHandler({
+            issuer: deps.config.appUrl,
+            provider,
+            loadClaims: (clientId, userId) =>
+              loadClaimsForClient({ db: deps.db, issuer: deps.config.appUrl, clients }, clientId, userId),
+          }),
+        });
+        engine.route({
+          method: ['GET', 'POST', 'OPTIONS', 'HEAD'],
+          url: engineRoutes.token,
+          schema: { hide: true },
+          config: codeExchangeRateLimit,
+          handler: handOver,
+        });
         for (const url of paths) {
           engine.route({
             method: ['GET', 'POST', 'OPTIONS', 'HEAD'],
@@ -250,17 +313,29 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         }
       });
 
+      /**
+       * The signed-in user, with the time of their last passkey assertion: a reauthentication (a fresh
+       * assertion through the passkeys module, `/api/webauthn/reauthenticate`) counts as a new sign-in for
+       * prompt=login, max_age and clients that require reauthentication.
+       */
+      const freshAuth = async (request: FastifyRequest): Promise<AuthContext | null> => {
+        const auth = request.auth;
+        if (!auth) return null;
+        const reauthenticatedAt = await deps.reauthentication.recentReauthenticationTime(request);
+        if (!reauthenticatedAt || (auth.authTime && auth.authTime >= reauthenticatedAt)) return auth;
+        return { ...auth, authTime: reauthenticatedAt };
+      };
       const interactionDeps = { db: deps.db, clock: deps.clock, audit: deps.audit, provider };
       app.get(
         '/api/oidc/interactions/:id',
         { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
-        async (request) => describeInteraction(interactionDeps, request.params.id, request.auth),
+        async (request) => describeInteraction(interactionDeps, request.params.id, await freshAuth(request)),
       );
       app.post(
         '/api/oidc/interactions/:id/complete',
         { schema: { params: interactionParams, body: stepSchema }, preHandler: deps.guards.requireSession },
         async (request) => {
-          const auth = request.auth;
+          const auth = await freshAuth(request);
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
           const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
           return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));

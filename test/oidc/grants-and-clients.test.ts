@@ -191,6 +191,40 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     assert.equal(consent.length, 0);
   });
 
+  it('regression: a user already signed in at the engine gets access denied, not server_error, at a group-restricted client', async () => {
+    const open = await createConfidentialClient(testApp, { skipConsent: true });
+    const restricted = await createConfidentialClient(testApp, {
+      isGroupRestricted: true,
+      skipConsent: true,
+    });
+    const jar = new CookieJar(signedIn.cookie);
+    await authorize(
+      testApp,
+      signedIn,
+      { client_id: open.id, response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
+      jar,
+    );
+    const start = await browserGet(
+      testApp,
+      jar,
+      authorizeUrl({
+        client_id: restricted.id,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+      }),
+    );
+    assert.equal(start.statusCode, 303, start.body);
+    const location = new URL(String(start.headers.location), 'http://x');
+    assert.equal(location.pathname, '/interaction');
+    const described = await testApp.app.inject({
+      url: `/api/oidc/interactions/${location.searchParams.get('interaction')}`,
+      headers: { cookie: jar.header() },
+    });
+    assert.equal(described.statusCode, 403);
+    assert.equal(described.json().code, 'access_denied');
+  });
+
   it('a disabled user can no longer refresh', async () => {
     const user = await createUser(testApp);
     const browser = await signInUser(testApp, user);
@@ -353,6 +387,71 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
         .statusCode,
       401,
     );
+  });
+
+  it('introspection with Authorization: Bearer <federated assertion> and client_id in the form, as upstream', async () => {
+    const issuer = 'https://ci.example.com';
+    const client = await createConfidentialClient(testApp, {
+      credentials: { federatedIdentities: [{ issuer, subject: 'repo:acme/app', jwks: jwksUrl }] },
+    });
+    const sign = (audience: string) =>
+      new SignJWT({ aud: audience, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'ext-1' })
+        .setIssuer(issuer)
+        .setSubject('repo:acme/app')
+        .setIssuedAt()
+        .setExpirationTime('60s')
+        .sign(externalKey);
+    const issued = await tokenRequest(testApp, {
+      grant_type: 'client_credentials',
+      client_id: client.id,
+      client_assertion_type: assertionType,
+      client_assertion: await sign('http://localhost:1411'),
+    });
+    assert.equal(issued.statusCode, 200, issued.body);
+    const introspect = (assertion: string, clientId = client.id) =>
+      formPost(
+        testApp,
+        '/api/oidc/introspect',
+        { token: issued.json().access_token, client_id: clientId },
+        { authorization: `Bearer ${assertion}` },
+      );
+    const ok = await introspect(await sign('http://localhost:1411'));
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().active, true);
+    assert.equal(ok.json().client_id, client.id);
+    const wrongAudience = await introspect(await sign('https://elsewhere.example.com'));
+    assert.equal(wrongAudience.statusCode, 401);
+    assert.equal(wrongAudience.json().error, 'invalid_client');
+    const other = await createConfidentialClient(testApp, { name: 'No federation' });
+    const unknownIssuer = await introspect(await sign('http://localhost:1411'), other.id);
+    assert.equal(unknownIssuer.statusCode, 401);
+  });
+
+  it('PAR authenticated with the Basic header needs no client_id in the body (RFC 9126)', async () => {
+    const client = await createConfidentialClient(testApp, { skipConsent: true });
+    const par = await formPost(
+      testApp,
+      '/api/oidc/par',
+      { response_type: 'code', scope: 'openid', redirect_uri: redirectUri, state: 'basic-par' },
+      { authorization: client.basic },
+    );
+    assert.equal(par.statusCode, 201, par.body);
+    const { location } = await authorize(testApp, signedIn, {
+      client_id: client.id,
+      request_uri: par.json().request_uri,
+    });
+    assert.equal(location.searchParams.get('state'), 'basic-par');
+    assert.ok(location.searchParams.get('code'));
+    const wrong = `Basic ${Buffer.from(`${client.id}:wrong-secret`).toString('base64')}`;
+    const refused = await formPost(
+      testApp,
+      '/api/oidc/par',
+      { response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
+      { authorization: wrong },
+    );
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().error, 'invalid_client');
   });
 
   it('device authorization grant: code, approval in the browser, token', async () => {

@@ -65,9 +65,12 @@ export function createClientsAdmin(deps: {
   db: Database;
   clock: Clock;
   images: ImageStore;
+  /** Told after a client's metadata, groups or existence changed (the OIDC engine caches clients). */
+  onClientChanged?: (clientId: string) => void;
   previewTokens: PreviewTokens;
 }) {
   const { db, clock, images } = deps;
+  const changed = (id: string) => deps.onClientChanged?.(id);
   const logoName = (clientId: string, dark: boolean) =>
     `oidc-client-images/${Buffer.from(clientId).toString('base64url')}${dark ? '-dark' : ''}`;
 
@@ -193,6 +196,7 @@ export function createClientsAdmin(deps: {
       const darkLogo = input.darkLogoUrl ? await downloadLogo(input.darkLogoUrl, 'darkLogoUrl') : undefined;
       try {
         await insertClient(db, client);
+        changed(client.id);
       } catch (error) {
         if (isUniqueViolation(error))
           throw conflict('conflict', `A client with the id "${client.id}" already exists`);
@@ -243,6 +247,7 @@ export function createClientsAdmin(deps: {
       }
       await saveClient(db, next, clock.now().toISOString());
       if (next.isPublic && !client.isPublic) await deleteSecretsOfClient(db, id);
+      changed(id);
       return get(id);
     },
 
@@ -250,6 +255,7 @@ export function createClientsAdmin(deps: {
     async remove(id: string) {
       const client = await load(id);
       await deleteClientAndTokens(db, id);
+      changed(id);
       if (client.imageType) await images.remove(logoName(id, false), client.imageType);
       if (client.darkImageType) await images.remove(logoName(id, true), client.darkImageType);
     },
@@ -258,6 +264,7 @@ export function createClientsAdmin(deps: {
     async replaceAllowedGroups(id: string, groupIds: string[]) {
       await load(id);
       const missing = await replaceAllowedGroupsOfClient(db, id, groupIds);
+      changed(id);
       if (missing.length > 0) {
         throw badRequest(`Unknown user group: ${missing[0]}`, {
           userGroupIds: `contains an unknown id (${missing[0]})`,
@@ -339,6 +346,7 @@ export function createClientsAdmin(deps: {
         expires_at: expiresAt,
       };
       await insertSecret(db, row);
+      changed(id);
       return { id: row.id, prefix: row.prefix, createdAt: row.created_at, expiresAt, isActive: true, secret };
     },
 
@@ -346,6 +354,7 @@ export function createClientsAdmin(deps: {
     async deleteSecret(id: string, secretId: string) {
       await load(id);
       if (!(await deleteSecret(db, id, secretId))) throw notFound('not_found', 'Client secret not found');
+      changed(id);
     },
 
     // Logos ------------------------------------------------------------------------------------------------

@@ -38,6 +38,20 @@ export function createReauthentication(deps: { db: Database; clock: Clock; cooki
       });
     },
 
+    /** When the caller last reauthenticated with a passkey (a live reauthentication cookie), if at all. */
+    async recentReauthenticationTime(request: FastifyRequest): Promise<Date | undefined> {
+      const token = request.cookies?.[cookieName];
+      const userId = request.auth?.user.id;
+      if (!token || !userId) return undefined;
+      const found = await findLiveReauthenticationToken(
+        deps.db,
+        sha256Hex(token),
+        userId,
+        deps.clock.now().toISOString(),
+      );
+      return found ? new Date(found.created_at) : undefined;
+    },
+
     /**
      * A preHandler for sensitive actions, after `requireSession`: the caller must have reauthenticated with a
      * passkey in the last three minutes. @throws AppError reauthentication_required

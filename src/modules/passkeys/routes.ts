@@ -279,6 +279,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
     ...module,
     /** For sensitive actions elsewhere (e.g. consent for clients that require reauthentication). */
     requireRecentReauthentication: reauthentication.requireRecentReauthentication,
+    recentReauthenticationTime: reauthentication.recentReauthenticationTime,
     /** Ends every session and reauthentication of a user, e.g. when an admin disables them. */
     async endAllSessionsOfUser(userId: string, trx: Database = db): Promise<void> {
       await sessions.endAllOfUser(userId, trx);

@@ -3,6 +3,7 @@ import { IconClockX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
+import { reauthenticate } from '../../api/account';
 import { ApiError, apiGet, apiPost } from '../../api/client';
 import { StatusMessage } from '../../components/status-message';
 
@@ -48,18 +49,21 @@ export function InteractionPage() {
       .then(async (loaded) => {
         if (loaded.currentStep === 'authenticate' || loaded.currentStep === 'reauthenticate') {
           const back = encodeURIComponent(`/interaction?interaction=${id}`);
+          const complete = () =>
+            apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, { body: { step: 'authenticate' } });
           // Signed in already: the sign-in step completes by itself; otherwise sign in first.
           try {
-            follow(
-              await apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, {
-                body: { step: 'authenticate' },
-              }),
-            );
+            follow(await complete());
           } catch (error) {
-            if (
-              error instanceof ApiError &&
-              (error.status === 401 || error.code === 'reauthentication_required')
-            ) {
+            if (error instanceof ApiError && error.code === 'reauthentication_required') {
+              // The application wants a recent sign-in: a fresh passkey assertion, then the same step again.
+              try {
+                await reauthenticate();
+                follow(await complete());
+              } catch (again) {
+                fail(again);
+              }
+            } else if (error instanceof ApiError && error.status === 401) {
               navigate(`/login?redirect=${back}`, { replace: true });
             } else fail(error);
           }
