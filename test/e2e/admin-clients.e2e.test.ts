@@ -132,7 +132,7 @@ describe('admin creates a group-restricted client in Chromium; a real RP signs u
       await page.getByTestId('preview-user').fill('bob');
       await page.getByRole('option', { name: /bob/ }).click();
       await page.getByTestId('preview-run').click();
-      const userInfo = JSON.parse(await page.getByTestId('preview-userInfo').innerText());
+      const userInfo = JSON.parse(String(await page.getByTestId('preview-userInfo').textContent()));
       assert.equal(userInfo.sub, member.id);
       assert.deepEqual(userInfo.groups, ['developers']);
 
