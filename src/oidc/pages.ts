@@ -34,14 +34,17 @@ export async function renderEngineError(ctx: Untyped, out: Record<string, string
   );
 }
 
-/** With an id_token_hint the RP asked for this logout, so the form submits itself; otherwise the user confirms. */
-export async function renderLogoutPage(ctx: Untyped, form: string): Promise<void> {
-  if (ctx.oidc?.params?.id_token_hint) {
-    const autoSubmit = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
+/**
+ * The logout step. It submits itself only when the RP's id_token_hint verified and names the signed-in user
+ * (decided by the caller: `autoSubmit`); otherwise the user confirms, so a link cannot sign anyone out.
+ */
+export async function renderLogoutPage(ctx: Untyped, form: string, autoSubmit: boolean): Promise<void> {
+  if (autoSubmit) {
+    const submitting = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/></form>');
     page(
       ctx,
       'Signing out',
-      `${autoSubmit}<p>Signing you out…</p><noscript><button type="submit" form="op.logoutForm">Continue</button></noscript><script nonce="${nonce(ctx)}">document.forms[0].submit()</script>`,
+      `${submitting}<p>Signing you out…</p><noscript><button type="submit" form="op.logoutForm">Continue</button></noscript><script nonce="${nonce(ctx)}">document.forms[0].submit()</script>`,
     );
     return;
   }

@@ -63,6 +63,13 @@ export function setBrowserUser(request: IncomingMessage, auth: AuthContext | nul
   browserUsers.set(request, auth);
 }
 
+/** Ends the Latch browser session of a confirmed logout; set by the HTTP layer for end-session confirmations. */
+const latchSignOuts = new WeakMap<IncomingMessage, () => Promise<void>>();
+
+export function setLatchSignOut(request: IncomingMessage, signOut: () => Promise<void>): void {
+  latchSignOuts.set(request, signOut);
+}
+
 export interface EngineDeps {
   readonly db: Database;
   readonly config: Config;
@@ -153,6 +160,24 @@ export async function loadClaimsForClient(
     return undefined;
   }
   return claims;
+}
+
+/**
+ * Whether an RP-initiated logout may proceed without asking: the id_token_hint (verified by the engine) names
+ * the signed-in account (the engine session's and the Latch session's user) and the user authorized the client
+ * (a consent row, or a client that skips consent).
+ */
+async function logoutHintMatches(ctx: Untyped, db: Database): Promise<boolean> {
+  const sub = ctx.oidc.entities?.IdTokenHint?.payload?.sub;
+  const client = ctx.oidc.client;
+  if (typeof sub !== 'string' || !client) return false;
+  const account: string | undefined = ctx.oidc.session?.accountId;
+  const auth = browserUsers.get(ctx.req);
+  if (account === undefined && !auth) return false;
+  if (account !== undefined && account !== sub) return false;
+  if (auth && auth.user.id !== sub) return false;
+  if (client.latch_skip_consent) return true;
+  return (await findConsentedScopes(db, sub, client.clientId)) !== undefined;
 }
 
 /** Builds the configured engine. The HTTP layer mounts `provider.callback()`. */
@@ -296,7 +321,11 @@ export function createEngine(deps: EngineDeps): Untyped {
         successSource: renderDeviceSuccessPage,
       },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
-      rpInitiatedLogout: { enabled: true, logoutSource: renderLogoutPage },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: Untyped, form: string) =>
+          renderLogoutPage(ctx, form, await logoutHintMatches(ctx, db)),
+      },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: false },
       requestObjects: { enabled: false },
@@ -380,6 +409,28 @@ export function createEngine(deps: EngineDeps): Untyped {
   });
 
   provider.proxy = config.trustProxy;
+  provider.use(async (ctx: Untyped, next: () => Promise<void>) => {
+    await next();
+    const route = ctx.oidc?.route;
+    if (
+      route === 'end_session' &&
+      ctx.status === 200 &&
+      !ctx.oidc.session?.accountId &&
+      browserUsers.get(ctx.req)
+    ) {
+      // Without an engine session the engine submits `logout=yes` by itself; a user signed in to Latch
+      // confirms instead (or the hint names them).
+      const action = ctx.oidc.urlFor('end_session_confirm');
+      const secret = ctx.oidc.session.state?.secret ?? '';
+      const form = `<form id="op.logoutForm" method="post" action="${action}"><input type="hidden" name="xsrf" value="${secret}"/></form>`;
+      await renderLogoutPage(ctx, form, await logoutHintMatches(ctx, db));
+    }
+    // The engine checked the confirmation (xsrf) and signed out: the Latch session ends too. The logout page
+    // only submits `logout=yes` by itself for a verified hint naming the signed-in user.
+    if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout) {
+      await latchSignOuts.get(ctx.req)?.();
+    }
+  });
   installClientOverrides(provider, deps);
   installCustomClaims(provider);
   installJwtAccessTokens(provider, issuer, createAccessTokenSigner(deps.keys));

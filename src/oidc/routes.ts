@@ -28,6 +28,7 @@ import {
   engineRoutes,
   loadClaimsForClient,
   setBrowserUser,
+  setLatchSignOut,
   settlePendingWrites,
 } from './provider.ts';
 import { createUserinfoHandler } from './userinfo.ts';
@@ -153,7 +154,12 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
 
   async function handOver(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = request.url.split('?')[0];
-    if (path === engineRoutes.authorization || path.startsWith(`${engineRoutes.authorization}/`)) {
+    const endSession = path === engineRoutes.end_session || path === `${engineRoutes.end_session}/confirm`;
+    if (
+      endSession ||
+      path === engineRoutes.authorization ||
+      path.startsWith(`${engineRoutes.authorization}/`)
+    ) {
       await deps.guards.optionalUser(request, reply);
       setBrowserUser(request.raw, request.auth);
     }
@@ -194,13 +200,21 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       if (isDeviceLoginCode(code)) return reply.redirect(`/login/device-approve?code=${code}`, 303);
     }
     if (path === `${engineRoutes.end_session}/confirm` && request.method === 'POST') {
-      // Signing out of the application ends the Latch browser session too.
-      const body = request.body as Record<string, unknown> | undefined;
-      if (body?.logout) {
+      // Signing out of the application ends the Latch browser session too, once the engine accepted the
+      // confirmation (its xsrf check passed and `logout=yes` was submitted).
+      setLatchSignOut(request.raw, async () => {
         await deps.sessions.end(request, reply);
-        const cookie = reply.getHeader('set-cookie');
-        if (cookie) reply.raw.setHeader('set-cookie', cookie as string[]);
-      }
+        const cleared = request.server.serializeCookie(deps.sessions.cookies.session, '', {
+          path: '/',
+          secure: deps.sessions.cookies.secure,
+          httpOnly: true,
+          sameSite: 'lax',
+          expires: new Date(0),
+          maxAge: 0,
+        });
+        const existing = reply.raw.getHeader('set-cookie');
+        reply.raw.setHeader('set-cookie', [...[existing ?? []].flat().map(String), cleared]);
+      });
     }
     reply.hijack();
     await callback(request.raw, reply.raw);
