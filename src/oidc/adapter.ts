@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
 import { isUniqueViolation, parseJson } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -88,12 +88,28 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
     },
 
     async consume(id) {
-      await db
+      // Only the first of concurrent redemptions (of a code, refresh token, device code) wins: the engine
+      // checked `consumed` when it read the row, but another request may have consumed it since.
+      const result = await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: clock.now().toISOString() })
         .where('kind', '=', kind)
         .where('id', '=', key(id))
-        .execute();
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) return;
+      // A replay: like the engine's own replay check, everything issued under the grant is revoked.
+      const row = await db
+        .selectFrom('oidc_payloads')
+        .select('grant_id')
+        .where('kind', '=', kind)
+        .where('id', '=', key(id))
+        .executeTakeFirst();
+      if (row?.grant_id) await revokeGrant(db, row.grant_id);
+      if (kind === 'PushedAuthorizationRequest') {
+        throw new errors.InvalidRequest('request_uri was already used');
+      }
+      throw new errors.InvalidGrant(`${replayLabels[kind] ?? 'grant'} already used`);
     },
 
     async destroy(id) {
@@ -104,6 +120,22 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
       await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
     },
   };
+}
+
+const replayLabels: Record<string, string> = {
+  AuthorizationCode: 'authorization code',
+  RefreshToken: 'refresh token',
+  DeviceCode: 'device code',
+};
+
+/** Deletes a grant and everything issued under it (codes, tokens). */
+async function revokeGrant(db: Database, grantId: string): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('kind', '=', 'Grant')
+    .where('id', '=', sha256Hex(grantId))
+    .execute();
 }
 
 /** Deletes protocol objects whose lifetime is over; run by a periodic job. */
