@@ -170,6 +170,7 @@ export async function createApplication(config: Config, options: ApplicationOpti
     claims,
     userDtos,
     sessions: { endAllOfUser: (userId) => passkeys.endAllSessionsOfUser(userId) },
+    oidcGrants: { revokeAllOfUser: (userId) => oidc.revokeAllOfUser(userId) },
     pictures,
   });
   const adminModules = [

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
-import { isUniqueViolation, parseJson } from '../db/database.ts';
+import { databaseDialect, isUniqueViolation, parseJson } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { sha256Hex } from '../lib/crypto.ts';
 import {
@@ -136,6 +137,19 @@ async function revokeGrant(db: Database, grantId: string): Promise<void> {
     .where('kind', '=', 'Grant')
     .where('id', '=', sha256Hex(grantId))
     .execute();
+}
+
+/**
+ * Deletes every protocol object of a user: grants, codes, access and refresh tokens, engine sessions and
+ * interactions (all carry the account id in their payload). Used when an admin disables or deletes the user.
+ */
+export async function deletePayloadsOfUser(db: Database, userId: string): Promise<number> {
+  const accountId =
+    databaseDialect(db) === 'postgres'
+      ? sql<string>`coalesce(payload->>'accountId', payload->'session'->>'accountId')`
+      : sql<string>`coalesce(json_extract(payload, '$.accountId'), json_extract(payload, '$.session.accountId'))`;
+  const result = await db.deleteFrom('oidc_payloads').where(accountId, '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Deletes protocol objects whose lifetime is over; run by a periodic job. */

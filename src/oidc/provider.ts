@@ -300,8 +300,18 @@ export function createEngine(deps: EngineDeps): Untyped {
       introspection: {
         enabled: true,
         // A public client may only look at its own tokens; confidential clients at any (as upstream).
-        allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) =>
-          !(client.latch_public && token.clientId !== client.clientId),
+        // A user's token is active only while the user exists, is enabled and may still use the client (the
+        // check the token endpoint and userinfo make); a client-credentials token while its client exists.
+        allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) => {
+          if (client.latch_public && token.clientId !== client.clientId) return false;
+          if (!token.accountId) return (await deps.clients.find(token.clientId)) !== undefined;
+          const claims = await loadClaimsForClient(
+            { db, issuer, clients: deps.clients },
+            token.clientId,
+            token.accountId,
+          );
+          return claims !== undefined;
+        },
       },
       revocation: {
         enabled: true,

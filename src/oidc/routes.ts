@@ -13,7 +13,7 @@ import { isDeviceLoginCode, normalizeUserCode } from '../lib/user-codes.ts';
 import { type AuditLog, auditContextOf } from '../modules/audit/service.ts';
 import type { Sessions } from '../modules/sessions/service.ts';
 import { presentJwtToEngine } from './access-tokens.ts';
-import { deleteExpiredPayloads } from './adapter.ts';
+import { deleteExpiredPayloads, deletePayloadsOfUser } from './adapter.ts';
 import {
   authenticateFederatedAssertion,
   ClientAssertionError,
@@ -57,6 +57,8 @@ export interface OidcModule extends HttpModule {
   invalidateClient(id?: string): void;
   /** Deletes expired protocol objects; run by the scheduler. */
   deleteExpired(): Promise<number>;
+  /** Revokes everything a user was granted (grants, codes, tokens, engine sessions): on disable or delete. */
+  revokeAllOfUser(userId: string): Promise<void>;
 }
 
 /** Endpoints that authenticate clients and may carry a federated assertion. */
@@ -232,6 +234,9 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
     },
     deleteExpired() {
       return deleteExpiredPayloads(deps.db, deps.clock.now());
+    },
+    async revokeAllOfUser(userId) {
+      await deletePayloadsOfUser(deps.db, userId);
     },
     async register(app: App) {
       const keys = await loadSigningKeys({

@@ -32,6 +32,8 @@ export interface UsersAdminDeps {
   readonly claims: CustomClaims;
   readonly userDtos: UserDtoLoader;
   readonly sessions: { endAllOfUser(userId: string): Promise<void> };
+  /** The OIDC provider: revokes the user's grants and tokens at relying parties (on disable and delete). */
+  readonly oidcGrants: { revokeAllOfUser(userId: string): Promise<void> };
   /** Profile pictures (the profile-pictures module): stored outside the database, removed with the user. */
   readonly pictures: {
     replace(userId: string, upload: Buffer): Promise<void>;
@@ -159,7 +161,10 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
         translateUniqueViolation(error, email);
       }
       // A disabled account must not keep a way in.
-      if (input.disabled === true && !current.disabled) await deps.sessions.endAllOfUser(id);
+      if (input.disabled === true && !current.disabled) {
+        await deps.sessions.endAllOfUser(id);
+        await deps.oidcGrants.revokeAllOfUser(id);
+      }
       return get(id);
     },
 
@@ -172,6 +177,7 @@ export function createUsersAdmin(deps: UsersAdminDeps) {
       }
       await deps.sessions.endAllOfUser(id);
       await deleteUserById(db, id);
+      await deps.oidcGrants.revokeAllOfUser(id);
       await deps.pictures.removeFilesOf(id);
     },
 
