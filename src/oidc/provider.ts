@@ -299,11 +299,11 @@ export function createEngine(deps: EngineDeps): Untyped {
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // A public client may only look at its own tokens; confidential clients at any (as upstream).
+        // A client may only look at its own tokens: another client's token is `active: false` (as upstream).
         // A user's token is active only while the user exists, is enabled and may still use the client (the
         // check the token endpoint and userinfo make); a client-credentials token while its client exists.
         allowedPolicy: async (_ctx: Untyped, client: Untyped, token: Untyped) => {
-          if (client.latch_public && token.clientId !== client.clientId) return false;
+          if (token.clientId !== client.clientId) return false;
           if (!token.accountId) return (await deps.clients.find(token.clientId)) !== undefined;
           const claims = await loadClaimsForClient(
             { db, issuer, clients: deps.clients },

@@ -149,3 +149,46 @@ describeEachEngine('OIDC introspection and the state of users and clients', (eng
     assert.equal(await active(client, tokens.access_token), false);
   });
 });
+
+describeEachEngine("OIDC introspection of another client's tokens", (engine) => {
+  let testApp: TestApp;
+  before(async () => {
+    testApp = await createTestApp({ db: engine });
+  });
+  after(() => testApp.close());
+
+  it("foreign token introspection: a confidential client gets active false for another client's tokens", async () => {
+    const owner = await createConfidentialClient(testApp, { skipConsent: true });
+    const other = await createConfidentialClient(testApp, { skipConsent: true });
+    const user = await createUser(testApp);
+    const browser = await signInUser(testApp, user);
+    const { code } = await authorize(testApp, browser, {
+      client_id: owner.id,
+      response_type: 'code',
+      scope: 'openid offline_access',
+      redirect_uri: redirectUri,
+    });
+    const tokens = (
+      await tokenRequest(
+        testApp,
+        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
+        { authorization: owner.basic },
+      )
+    ).json();
+    const machine = (
+      await tokenRequest(testApp, { grant_type: 'client_credentials' }, { authorization: owner.basic })
+    ).json();
+    for (const token of [tokens.access_token, tokens.refresh_token, machine.access_token]) {
+      const foreign = await formPost(
+        testApp,
+        '/api/oidc/introspect',
+        { token },
+        { authorization: other.basic },
+      );
+      assert.equal(foreign.statusCode, 200, foreign.body);
+      assert.deepEqual(foreign.json(), { active: false }, 'nothing about the token leaks');
+      const own = await formPost(testApp, '/api/oidc/introspect', { token }, { authorization: owner.basic });
+      assert.equal(own.json().active, true, 'the owner still sees it');
+    }
+  });
+});
