@@ -297,6 +297,9 @@ export function createEngine(deps: EngineDeps): Untyped {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Off (decision 0004): Latch's userinfo and resource servers verifying the JWT would not check the proof,
+      // so a DPoP-bound token would work as a plain bearer token; advertising DPoP would promise a binding.
+      dPoP: { enabled: false },
       introspection: {
         enabled: true,
         // A client may only look at its own tokens: another client's token is `active: false` (as upstream).

@@ -33,7 +33,7 @@ function presentedToken(request: FastifyRequest): string {
     request.method === 'POST' && typeof body?.access_token === 'string' ? body.access_token : '';
   if (header && fromBody) throw new BearerError(400, 'invalid_request', 'access token provided twice');
   if (header) {
-    const match = /^(?:Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
     if (!match) throw new BearerError(400, 'invalid_request', 'invalid authorization header value format');
     return match[1];
   }
@@ -126,7 +126,7 @@ export function createUserinfoHandler(deps: UserinfoDeps) {
     if (request.method === 'OPTIONS') {
       reply
         .header('access-control-allow-methods', 'GET, POST')
-        .header('access-control-allow-headers', 'Authorization, DPoP, Content-Type')
+        .header('access-control-allow-headers', 'Authorization, Content-Type')
         .header('access-control-max-age', '3600');
       return reply.code(204).send();
     }
