@@ -118,7 +118,9 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
     },
 
     async revokeByGrantId(grantId) {
-      await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+      // The engine calls this for each token kind; an interaction of the grant (one being resumed after the
+      // engine ended an old session) must survive.
+      await db.deleteFrom('oidc_payloads').where('kind', '=', kind).where('grant_id', '=', grantId).execute();
     },
   };
 }
@@ -129,9 +131,22 @@ const replayLabels: Record<string, string> = {
   DeviceCode: 'device code',
 };
 
+/** Kinds issued under a grant. */
+const grantTokenKinds = [
+  'AccessToken',
+  'RefreshToken',
+  'AuthorizationCode',
+  'DeviceCode',
+  'ClientCredentials',
+];
+
 /** Deletes a grant and everything issued under it (codes, tokens). */
 async function revokeGrant(db: Database, grantId: string): Promise<void> {
-  await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('kind', 'in', grantTokenKinds)
+    .where('grant_id', '=', grantId)
+    .execute();
   await db
     .deleteFrom('oidc_payloads')
     .where('kind', '=', 'Grant')

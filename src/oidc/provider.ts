@@ -440,7 +440,12 @@ export function createEngine(deps: EngineDeps): Untyped {
     }
     // The engine checked the confirmation (xsrf) and signed out: the Latch session ends too. The logout page
     // only submits `logout=yes` by itself for a verified hint naming the signed-in user.
-    if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout) {
+    // When a different user signs in during an authorization, the engine ends its old session through the same
+    // confirmation and resumes the authorization: the Latch session (the new user's) stays.
+    const resuming = String(ctx.response.get('location')).startsWith(
+      `${issuer}${engineRoutes.authorization}/`,
+    );
+    if (route === 'end_session_confirm' && ctx.status === 303 && ctx.oidc.params?.logout && !resuming) {
       await latchSignOuts.get(ctx.req)?.();
     }
   });

@@ -142,3 +142,60 @@ describeEachEngine('OIDC RP-initiated logout asks before signing anyone out', (e
     assert.equal(await sessionCount(user.id), 1);
   });
 });
+
+describeEachEngine('OIDC switching accounts during an authorization', (engine) => {
+  let testApp: TestApp;
+  before(async () => {
+    testApp = await createTestApp({ db: engine });
+  });
+  after(() => testApp.close());
+
+  it("switching accounts: the engine's own sign-out of the old account keeps the new user's Latch session and interaction", async () => {
+    const client = await createConfidentialClient(testApp, { skipConsent: true });
+    const params = {
+      client_id: client.id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri,
+    };
+    const first = await createUser(testApp);
+    const firstBrowser = await signInUser(testApp, first);
+    const jar = new CookieJar(firstBrowser.cookie);
+    await authorize(testApp, firstBrowser, params, jar);
+    // The browser signs in to Latch as someone else and starts another authorization.
+    const second = await createUser(testApp);
+    const [name, value] = (await signInUser(testApp, second)).cookie.split('=');
+    jar.cookies.set(name, value);
+    const start = await browserGet(testApp, jar, `/authorize?${new URLSearchParams(params)}`);
+    const interaction = new URL(String(start.headers.location), testApp.config.appUrl);
+    assert.equal(interaction.pathname, '/interaction');
+    const complete = await testApp.app.inject({
+      method: 'POST',
+      url: `/api/oidc/interactions/${interaction.searchParams.get('interaction')}/complete`,
+      headers: { cookie: jar.header() },
+      payload: { step: 'authenticate' },
+    });
+    assert.equal(complete.statusCode, 200, complete.body);
+    // The engine ends the first account's engine session through a self-submitting form, then resumes.
+    const resume = await browserGet(testApp, jar, new URL(complete.json().redirectUrl).pathname);
+    assert.match(resume.body, /end-session\/confirm/);
+    const ended = await testApp.app.inject({
+      method: 'POST',
+      url: '/api/oidc/end-session/confirm',
+      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ xsrf: xsrfOf(resume.body), logout: 'yes' }).toString(),
+    });
+    jar.store(ended.headers['set-cookie']);
+    assert.equal(ended.statusCode, 303, ended.body);
+    const back = await browserGet(testApp, jar, new URL(String(ended.headers.location)).pathname);
+    assert.equal(back.statusCode, 303, back.body);
+    const code = new URL(String(back.headers.location)).searchParams.get('code');
+    assert.ok(code, String(back.headers.location));
+    assert.equal(await sessionCountOf(testApp, second.id), 1, "the new user's Latch session stays");
+  });
+});
+
+async function sessionCountOf(testApp: TestApp, userId: string): Promise<number> {
+  return (await testApp.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute())
+    .length;
+}
