@@ -14,7 +14,7 @@ import { reauthenticationWindowSeconds, supportedScopes } from './provider.ts';
 
 type Untyped = any;
 
-export type InteractionStep = 'authenticate' | 'reauthenticate' | 'consent';
+export type InteractionStep = 'authenticate' | 'reauthenticate' | 'select_account' | 'consent';
 
 export interface InteractionDetails {
   readonly id: string;
@@ -87,6 +87,12 @@ function needsReauthentication(
   return Number.isFinite(maxAge) && interaction.params.max_age !== undefined && age > maxAge;
 }
 
+/** prompt=select_account not yet answered in this flow (the answer is kept in the interaction). */
+function needsAccountSelection(interaction: Untyped): boolean {
+  const prompts = new Set(String(interaction.params.prompt ?? '').split(' '));
+  return prompts.has('select_account') && interaction.lastSubmission?.select_account === undefined;
+}
+
 async function needsConsent(
   deps: InteractionsDeps,
   interaction: Untyped,
@@ -112,14 +118,17 @@ async function stepsFor(
     const stale = auth !== null && needsReauthentication(interaction, client, auth, deps.clock.now());
     requiredSteps.push(stale ? 'reauthenticate' : 'authenticate');
   }
+  if (auth && needsAccountSelection(interaction)) requiredSteps.push('select_account');
   if (!auth || (await needsConsent(deps, interaction, client, auth.user.id))) requiredSteps.push('consent');
   const currentStep: InteractionStep = !auth
     ? 'authenticate'
     : requiredSteps[0] === 'reauthenticate'
       ? 'reauthenticate'
-      : requiredSteps.includes('consent')
-        ? 'consent'
-        : (requiredSteps[0] ?? 'consent');
+      : requiredSteps.includes('select_account')
+        ? 'select_account'
+        : requiredSteps.includes('consent')
+          ? 'consent'
+          : (requiredSteps[0] ?? 'consent');
   return { requiredSteps, currentStep };
 }
 
@@ -163,7 +172,9 @@ export async function completeInteraction(
 ): Promise<{ interaction: InteractionDetails } | { redirectUrl: string }> {
   const { interaction, client } = await loadInteraction(deps, id);
   const user = auth.user;
-  if (interaction.prompt.name !== 'login' && interaction.session?.accountId !== user.id) {
+  // Selecting an account may switch to another one: its answer signs the chosen user in, like a login.
+  const selecting = interaction.prompt.name === 'select_account';
+  if (interaction.prompt.name !== 'login' && !selecting && interaction.session?.accountId !== user.id) {
     throw new AppError('forbidden', 403, 'This sign-in request belongs to another account');
   }
   if (!(await isUserAllowedForClient(deps.db, client.id, user.id))) {
@@ -172,13 +183,19 @@ export async function completeInteraction(
   if (needsReauthentication(interaction, client, auth, deps.clock.now())) {
     throw new AppError('reauthentication_required', 403, 'Sign in again to continue to this application');
   }
+  if (needsAccountSelection(interaction)) {
+    if (step !== 'select_account') return { interaction: await describeInteraction(deps, id, auth) };
+    // Kept with the interaction until the flow completes (consent may still follow).
+    interaction.lastSubmission = { ...interaction.lastSubmission, select_account: {} };
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  }
   const consentNeeded = await needsConsent(deps, interaction, client, user.id);
   if (consentNeeded && step !== 'consent') {
     return { interaction: await describeInteraction(deps, id, auth) };
   }
 
   const result: Record<string, unknown> = {};
-  if (interaction.prompt.name === 'login') {
+  if (interaction.prompt.name === 'login' || selecting) {
     result.login = {
       accountId: user.id,
       ts: Math.floor((auth.authTime ?? deps.clock.now()).getTime() / 1000),

@@ -195,8 +195,11 @@ export function createEngine(deps: EngineDeps): Untyped {
     async destroy() {},
   };
 
-  const { base, Check } = interactionPolicy;
+  const { base, Check, Prompt } = interactionPolicy;
   const policy = base();
+  // prompt=select_account: a signed-in user picks the account (continue, or sign in as someone else) before
+  // consent; the interaction's select step resolves it (after login, so a signed-out browser signs in first).
+  policy.add(new Prompt({ name: 'select_account', requestable: true }), 1);
   const login = policy.get('login');
   // The engine's session follows the Latch browser session: another (or no) signed-in user means a new sign-in.
   login.checks.add(

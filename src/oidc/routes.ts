@@ -356,8 +356,13 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         async (request) => {
           const auth = await freshAuth(request);
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
-          const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
-          return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
+          return completeInteraction(
+            interactionDeps,
+            request.params.id,
+            request.body.step,
+            auth,
+            auditContextOf(request),
+          );
         },
       );
       app.post(

@@ -3,7 +3,7 @@ import { IconClockX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { reauthenticate } from '../../api/account';
+import { reauthenticate, signOut, useCurrentUser } from '../../api/account';
 import { ApiError, apiGet, apiPost } from '../../api/client';
 import { StatusMessage } from '../../components/status-message';
 
@@ -12,15 +12,16 @@ interface InteractionDetails {
   scopes: string[];
   scopeInfo: { key: string; name: string; description: string }[];
   client: { id: string; name: string; hasLogo: boolean };
-  currentStep: 'authenticate' | 'reauthenticate' | 'consent';
+  currentStep: 'authenticate' | 'reauthenticate' | 'select_account' | 'consent';
   requiredSteps: string[];
 }
 
 type Completion = { redirectUrl: string } | { interaction: InteractionDetails };
 
-/** `/interaction?interaction=<id>`: the steps /authorize hands the browser to (sign-in, consent). */
+/** `/interaction?interaction=<id>`: the steps /authorize hands the browser to (sign-in, account, consent). */
 export function InteractionPage() {
   const { t } = useTranslation();
+  const { user } = useCurrentUser();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const id = searchParams.get('interaction') ?? '';
@@ -89,6 +90,27 @@ export function InteractionPage() {
     }
   };
 
+  const selectAccount = async (keep: boolean) => {
+    setBusy(true);
+    try {
+      if (keep) {
+        follow(
+          await apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, {
+            body: { step: 'select_account' },
+          }),
+        );
+      } else {
+        // Another account: sign out here, sign in as them, and come back to this request.
+        await signOut();
+        window.location.assign(`/login?redirect=${encodeURIComponent(`/interaction?interaction=${id}`)}`);
+      }
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (failed) {
     return (
       <StatusMessage
@@ -106,6 +128,23 @@ export function InteractionPage() {
     );
   }
   const clientName = details.client.name;
+  if (details.currentStep === 'select_account') {
+    const name = user ? user.displayName || user.username : '';
+    return (
+      <Stack gap="md" data-testid="select-account-page">
+        <Title order={1} size="h3" ta="center">
+          {t('interaction.selectAccountTitle', { clientName })}
+        </Title>
+        <Text c="dimmed">{t('interaction.selectAccountDescription', { clientName })}</Text>
+        <Button onClick={() => selectAccount(true)} loading={busy} data-testid="select-account-continue">
+          {t('interaction.continueAs', { name })}
+        </Button>
+        <Button variant="default" onClick={() => selectAccount(false)} disabled={busy}>
+          {t('interaction.useAnotherAccount')}
+        </Button>
+      </Stack>
+    );
+  }
   return (
     <Stack gap="md" data-testid="consent-page">
       <Group justify="center">
