@@ -70,6 +70,16 @@ const clientAuthenticatedPaths = new Set<string>([
   engineRoutes.device_authorization,
 ]);
 
+/**
+ * Engine endpoints browsers on other origins may not call (DESIGN §5): only discovery, JWKS, token, userinfo,
+ * introspection and end-session answer cross-origin requests.
+ */
+const noCorsPaths = new Set<string>([
+  engineRoutes.revocation,
+  engineRoutes.pushed_authorization_request,
+  engineRoutes.device_authorization,
+]);
+
 const engineCsp = (nonce: string) =>
   [
     "default-src 'none'",
@@ -257,7 +267,24 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         ctx.set('x-frame-options', 'DENY');
         ctx.set('x-content-type-options', 'nosniff');
         ctx.set('referrer-policy', 'no-referrer');
+        if (ctx.path === engineRoutes.end_session) {
+          // Cross-origin as upstream: any origin, no credentials (the engine itself has no preflight here).
+          ctx.set('access-control-allow-origin', '*');
+          if (ctx.method === 'OPTIONS') {
+            ctx.set('access-control-allow-methods', 'GET, POST');
+            ctx.set('access-control-allow-headers', 'Authorization, Content-Type');
+            ctx.set('access-control-max-age', '3600');
+            ctx.status = 204;
+            return;
+          }
+        }
         await next();
+        // CORS only where DESIGN §5 allows it: the engine answers it on every client endpoint.
+        if (noCorsPaths.has(ctx.path)) {
+          for (const name of Object.keys(ctx.response.headers)) {
+            if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+          }
+        }
       });
       callback = provider.callback();
 
