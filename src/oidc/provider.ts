@@ -16,6 +16,7 @@ import {
   findConsentedScopes,
   matchesStoredSecret,
   type OidcClientRecord,
+  saveConsent,
   touchConsent,
 } from './clients-repository.ts';
 import { currentAlgorithm, type KeyStore, signingAlgorithms } from './keys.ts';
@@ -459,21 +460,33 @@ export function createEngine(deps: EngineDeps): Untyped {
   provider.on('authorization.success', (ctx: Untyped) => {
     // A consent given in this flow was audited when it was given.
     if (ctx.oidc.result?.consent || !ctx.oidc.session?.accountId) return;
-    const pending = recordAuthorization(deps, ctx, 'CLIENT_AUTHORIZATION').catch(() => {});
+    const pending = recordAuthorization(deps, ctx).catch(() => {});
     pendingWrites.add(pending);
     void pending.finally(() => pendingWrites.delete(pending));
   });
   return provider;
 }
 
-async function recordAuthorization(
-  deps: EngineDeps,
-  ctx: Untyped,
-  event: 'CLIENT_AUTHORIZATION',
-): Promise<void> {
+/**
+ * Audits an authorization that needed no consent step (consent remembered or skipped). A device approval is
+ * DEVICE_CODE_AUTHORIZATION (NEW_… the first time), as upstream, which also remembers the device's consent.
+ */
+async function recordAuthorization(deps: EngineDeps, ctx: Untyped): Promise<void> {
   const accountId = ctx.oidc.session.accountId;
+  const clientId = ctx.oidc.client.clientId;
   const userAgent = ctx.get('user-agent');
-  await touchConsent(deps.db, accountId, ctx.oidc.client.clientId, deps.clock.now());
+  const now = deps.clock.now();
+  let event: 'CLIENT_AUTHORIZATION' | 'DEVICE_CODE_AUTHORIZATION' | 'NEW_DEVICE_CODE_AUTHORIZATION';
+  if (ctx.oidc.deviceCode) {
+    const scopes = String(ctx.oidc.deviceCode.scope ?? '')
+      .split(' ')
+      .filter((scope) => supportedScopes.includes(scope));
+    const { created } = await saveConsent(deps.db, { userId: accountId, clientId, scopes, now });
+    event = created ? 'NEW_DEVICE_CODE_AUTHORIZATION' : 'DEVICE_CODE_AUTHORIZATION';
+  } else {
+    await touchConsent(deps.db, accountId, clientId, now);
+    event = 'CLIENT_AUTHORIZATION';
+  }
   await deps.audit.record({
     event,
     userId: accountId,
