@@ -114,3 +114,20 @@ export function installJwtAccessTokens(provider: Untyped, issuer: string, signer
     };
   }
 }
+
+/**
+ * Client-credentials tokens act for the client, not a user: the standard scopes (openid, profile, email,
+ * groups, offline_access) are dropped as upstream does, so such a token never reaches userinfo and its audience
+ * is the client alone.
+ */
+export function installClientCredentialsScopes(provider: Untyped): void {
+  const model = provider.ClientCredentials;
+  const save = model.prototype.save;
+  model.prototype.save = async function saveWithoutUserScopes(this: Untyped, ...args: unknown[]) {
+    const kept = String(this.scope ?? '')
+      .split(' ')
+      .filter((scope) => scope !== '' && !identityScopes.has(scope) && scope !== 'offline_access');
+    this.scope = kept.length > 0 ? kept.join(' ') : undefined;
+    return save.apply(this, args);
+  };
+}

@@ -7,7 +7,11 @@ import type { AuthContext } from '../http/auth.ts';
 import { isCallbackUrlAllowed } from '../lib/callback-urls.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AuditLog } from '../modules/audit/service.ts';
-import { createAccessTokenSigner, installJwtAccessTokens } from './access-tokens.ts';
+import {
+  createAccessTokenSigner,
+  installClientCredentialsScopes,
+  installJwtAccessTokens,
+} from './access-tokens.ts';
 import { type AccountClaims, loadAccountClaims } from './account.ts';
 import { createPayloadAdapter } from './adapter.ts';
 import { clientAuthMethodFor, isFederatedAuthenticated } from './client-auth.ts';
@@ -456,6 +460,7 @@ export function createEngine(deps: EngineDeps): Untyped {
   installClientOverrides(provider, deps);
   installCustomClaims(provider);
   installJwtAccessTokens(provider, issuer, createAccessTokenSigner(deps.keys));
+  installClientCredentialsScopes(provider);
 
   provider.on('authorization.success', (ctx: Untyped) => {
     // A consent given in this flow was audited when it was given.
