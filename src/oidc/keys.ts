@@ -9,8 +9,14 @@ import { readKeyStoreRecord, writeKeyStoreRecord } from './clients-repository.ts
 export const signingAlgorithms = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
 
-/** A retired key stays published this long after a rotation, so tokens it signed still verify. */
-export const retiredKeyGraceSeconds = 7 * 24 * 3600;
+/** The longest access-token lifetime a client can be given (525,600 minutes, as upstream allows). */
+export const longestAccessTokenLifetimeSeconds = 365 * 24 * 3600;
+
+/**
+ * A retired key stays published this long after a rotation, so every token it signed still verifies until it
+ * expires: access tokens are JWTs that may live up to a year.
+ */
+export const retiredKeyGraceSeconds = longestAccessTokenLifetimeSeconds;
 
 export interface StoredKey {
   readonly jwk: JWK & { kid: string; alg: string };

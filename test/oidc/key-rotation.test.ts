@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createApplication } from '../../src/application.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { runKeyRotate } from '../../src/oidc/key-rotate-command.ts';
+import { loadSigningKeys, retiredKeyGraceSeconds, rotateSigningKey } from '../../src/oidc/keys.ts';
 import { createSignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import { authorize, createConfidentialClient, redirectUri, tokenRequest } from './flow-helpers.ts';
@@ -69,3 +70,28 @@ for (const storage of ['file', 'database'] as const) {
     });
   });
 }
+
+describeEachEngine('signing-key grace period', (engine) => {
+  it('signing-key grace period: a retired public key stays in the JWKS as long as the longest access-token lifetime', async () => {
+    const testApp = await createTestApp({ db: engine, env: { KEYS_STORAGE: 'database' } });
+    try {
+      const deps = { config: testApp.config, db: testApp.db, encryptionKey: testApp.encryptionKey };
+      const day = 24 * 3600 * 1000;
+      const rotatedAt = new Date();
+      const initial = await loadSigningKeys({ ...deps, now: rotatedAt });
+      const retiredKid = initial.keys[0].jwk.kid;
+      await rotateSigningKey({ ...deps, alg: 'ES256', now: rotatedAt });
+      assert.equal(retiredKeyGraceSeconds, 365 * 24 * 3600, 'a year: the longest access-token lifetime');
+
+      const kids = async (daysLater: number) =>
+        (await loadSigningKeys({ ...deps, now: new Date(rotatedAt.getTime() + daysLater * day) })).keys.map(
+          (key) => key.jwk.kid,
+        );
+      assert.ok((await kids(8)).includes(retiredKid), 'kept past the old 7-day grace');
+      assert.ok((await kids(364)).includes(retiredKid), 'kept while a 365-day access token may be alive');
+      assert.ok(!(await kids(366)).includes(retiredKid), 'dropped once every token it signed expired');
+    } finally {
+      await testApp.close();
+    }
+  });
+});
