@@ -135,11 +135,17 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
       }),
     );
     assert.match(String(more.headers.location), /^\/interaction\?interaction=/, 'a new scope asks again');
-    const events = await testApp.db
-      .selectFrom('audit_logs')
-      .select('event')
-      .where('user_id', '=', signedIn.user.id)
-      .execute();
+    // The repeated authorization is audited after the redirect (asynchronously): wait for it.
+    let events: { event: string }[] = [];
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      events = await testApp.db
+        .selectFrom('audit_logs')
+        .select('event')
+        .where('user_id', '=', signedIn.user.id)
+        .execute();
+      if (events.some((row) => row.event === 'CLIENT_AUTHORIZATION')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     assert.ok(events.some((row) => row.event === 'NEW_CLIENT_AUTHORIZATION'));
     assert.ok(events.some((row) => row.event === 'CLIENT_AUTHORIZATION'));
   });
