@@ -293,6 +293,18 @@ describe('OpenID Connect in Chromium with openid-client as the relying party', {
     await assertRefused(oidc.clientCredentialsGrant(wrongSecret), 'invalid_client');
   });
 
+  it('prompt=login and a client requiring reauthentication ask the virtual authenticator for a fresh assertion', async () => {
+    const client = await createClient({ name: 'Bank', requiresReauthentication: true });
+    const config = await discover(client.id, oidc.ClientSecretBasic(client.secret));
+    const { page } = session;
+    const first = await signIn(config, page);
+    const [before] = await session.authenticator.credentials();
+    const again = await signIn(config, page, { prompt: 'login' });
+    const [after] = await session.authenticator.credentials();
+    assert.ok(after.signCount > before.signCount, 'the passkey signed a new assertion');
+    assert.ok(Number(again.claims()?.auth_time) >= Number(first.claims()?.auth_time));
+  });
+
   it('device authorization grant approved in the browser', async () => {
     const client = await createClient({ name: 'TV app' });
     const config = await discover(client.id, oidc.ClientSecretBasic(client.secret));
