@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { AppSettings } from '../../config/app-settings.ts';
 import type { Database } from '../../db/database.ts';
@@ -26,6 +22,13 @@ import {
   recordCredentialUse,
 } from './repository.ts';
 import type { AuthenticationResponseBody, PasskeyDto, RegistrationResponseBody } from './schemas.ts';
+
+// The WebAuthn library loads on the first ceremony, off the startup path and out of idle memory.
+let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const loadWebauthn = () => {
+  webauthn ??= import('@simplewebauthn/server');
+  return webauthn;
+};
 
 export const challengeLifetimeSeconds = 60;
 /** EdDSA, ES256, RS256: what platform authenticators, security keys and password managers use. */
@@ -117,6 +120,7 @@ export function createCeremonies(deps: CeremonyDeps) {
       const userVerification = settings.webauthnUserVerification === 'preferred' ? 'preferred' : 'required';
       const attachment = settings.webauthnAuthenticatorAttachment;
       const existing = await listCredentialsOfUser(deps.db, user.id);
+      const { generateRegistrationOptions } = await loadWebauthn();
       const options = await generateRegistrationOptions({
         rpName: settings.appName,
         rpID: relyingParty.rpId,
@@ -156,6 +160,7 @@ export function createCeremonies(deps: CeremonyDeps) {
       const challenge = await loadChallenge(trx, challengeId, 'registration');
       if (challenge.user_id !== user.id) throw challengeInvalid();
       const settings = await deps.readSettings(trx);
+      const { verifyRegistrationResponse } = await loadWebauthn();
       let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
       try {
         verification = await verifyRegistrationResponse({
@@ -203,6 +208,7 @@ export function createCeremonies(deps: CeremonyDeps) {
       const settings = await deps.readSettings();
       const userVerification = settings.webauthnUserVerification === 'preferred' ? 'preferred' : 'required';
       // No allowCredentials: discoverable credentials let the authenticator pick the account.
+      const { generateAuthenticationOptions } = await loadWebauthn();
       const options = await generateAuthenticationOptions({
         rpID: relyingParty.rpId,
         timeout: challengeLifetimeSeconds * 1000,
@@ -228,6 +234,7 @@ export function createCeremonies(deps: CeremonyDeps) {
         throw new AppError('unknown_passkey', 404, 'This passkey is not registered here');
       }
       const settings = await deps.readSettings(trx);
+      const { verifyAuthenticationResponse } = await loadWebauthn();
       let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
       try {
         verification = await verifyAuthenticationResponse({
