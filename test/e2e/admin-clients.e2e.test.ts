@@ -132,7 +132,7 @@ describe('admin creates a group-restricted client in Chromium; a real RP signs u
       await page.getByTestId('preview-user').fill('bob');
       await page.getByRole('option', { name: /bob/ }).click();
       await page.getByTestId('preview-run').click();
-      const userInfo = JSON.parse(await page.getByTestId('preview-userInfo').innerText());
+      const userInfo = JSON.parse(String(await page.getByTestId('preview-userInfo').textContent()));
       assert.equal(userInfo.sub, member.id);
       assert.deepEqual(userInfo.groups, ['developers']);
 
@@ -159,8 +159,7 @@ describe('admin creates a group-restricted client in Chromium; a real RP signs u
         await signIn(outsiderContext, outsider.id);
         const outsiderPage = await outsiderContext.newPage();
         await outsiderPage.goto((await startLogin()).url.href);
-        // The engine asks for consent first and refuses when the user approves (see the report).
-        await outsiderPage.getByTestId('consent-approve').click();
+        // Refused at once, before any consent screen.
         await outsiderPage.waitForURL(/\/interaction\/error\?error=access_denied/);
         await outsiderPage.getByText('Access denied').waitFor();
         const consent = await db

@@ -38,6 +38,7 @@ describe('audit log in Chromium', { skip: browserSkipReason() }, () => {
 
       await page.getByRole('link', { name: 'Global audit log' }).click();
       await page.waitForURL('**/settings/audit-log/global');
+      await page.getByRole('columnheader', { name: 'User' }).waitFor();
       await page.getByTestId('audit-log-row').first().waitFor();
       assert.match(String(await page.getByTestId('audit-log-row').first().textContent()), /admin/);
       assert.deepEqual(session.errors(), []);
