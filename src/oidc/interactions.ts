@@ -30,6 +30,8 @@ export interface InteractionDetails {
   };
   readonly currentStep: InteractionStep;
   readonly requiredSteps: InteractionStep[];
+  /** The signed-in account, shown by the select_account step. */
+  readonly account: { id: string; name: string; username: string; email: string | null } | null;
 }
 
 const scopeDescriptions: Record<string, { name: string; description: string }> = {
@@ -87,12 +89,6 @@ function needsReauthentication(
   return Number.isFinite(maxAge) && interaction.params.max_age !== undefined && age > maxAge;
 }
 
-/** prompt=select_account not yet answered in this flow (the answer is kept in the interaction). */
-function needsAccountSelection(interaction: Untyped): boolean {
-  const prompts = new Set(String(interaction.params.prompt ?? '').split(' '));
-  return prompts.has('select_account') && interaction.lastSubmission?.select_account === undefined;
-}
-
 async function needsConsent(
   deps: InteractionsDeps,
   interaction: Untyped,
@@ -112,23 +108,24 @@ async function stepsFor(
   interaction: Untyped,
   client: OidcClientRecord,
   auth: AuthContext | null,
+  accountChosen = false,
 ): Promise<{ requiredSteps: InteractionStep[]; currentStep: InteractionStep }> {
   const requiredSteps: InteractionStep[] = [];
+  if (interaction.prompt.name === 'select_account' && !accountChosen) {
+    requiredSteps.push(auth ? 'select_account' : 'authenticate');
+  }
   if (interaction.prompt.name === 'login') {
     const stale = auth !== null && needsReauthentication(interaction, client, auth, deps.clock.now());
     requiredSteps.push(stale ? 'reauthenticate' : 'authenticate');
   }
-  if (auth && needsAccountSelection(interaction)) requiredSteps.push('select_account');
   if (!auth || (await needsConsent(deps, interaction, client, auth.user.id))) requiredSteps.push('consent');
   const currentStep: InteractionStep = !auth
     ? 'authenticate'
-    : requiredSteps[0] === 'reauthenticate'
-      ? 'reauthenticate'
-      : requiredSteps.includes('select_account')
-        ? 'select_account'
-        : requiredSteps.includes('consent')
-          ? 'consent'
-          : (requiredSteps[0] ?? 'consent');
+    : requiredSteps[0] === 'reauthenticate' || requiredSteps[0] === 'select_account'
+      ? requiredSteps[0]
+      : requiredSteps.includes('consent')
+        ? 'consent'
+        : (requiredSteps[0] ?? 'consent');
   return { requiredSteps, currentStep };
 }
 
@@ -136,6 +133,7 @@ export async function describeInteraction(
   deps: InteractionsDeps,
   id: string,
   auth: AuthContext | null,
+  options: { accountChosen?: boolean } = {},
 ): Promise<InteractionDetails> {
   const { interaction, client } = await loadInteraction(deps, id);
   // A signed-in user outside the client's groups learns it at once, not after consenting.
@@ -155,7 +153,18 @@ export async function describeInteraction(
       launchURL: client.launchUrl,
       requiresReauthentication: client.requiresReauthentication,
     },
-    ...(await stepsFor(deps, interaction, client, auth)),
+    ...(await stepsFor(deps, interaction, client, auth, options.accountChosen)),
+    account: auth
+      ? {
+          id: auth.user.id,
+          name:
+            auth.user.displayName ||
+            `${auth.user.firstName} ${auth.user.lastName}`.trim() ||
+            auth.user.username,
+          username: auth.user.username,
+          email: auth.user.email,
+        }
+      : null,
   };
 }
 
@@ -172,9 +181,9 @@ export async function completeInteraction(
 ): Promise<{ interaction: InteractionDetails } | { redirectUrl: string }> {
   const { interaction, client } = await loadInteraction(deps, id);
   const user = auth.user;
-  // Selecting an account may switch to another one: its answer signs the chosen user in, like a login.
-  const selecting = interaction.prompt.name === 'select_account';
-  if (interaction.prompt.name !== 'login' && !selecting && interaction.session?.accountId !== user.id) {
+  // select_account may pick another account than the engine session's ("use another account").
+  const choosesAccount = interaction.prompt.name === 'select_account';
+  if (interaction.prompt.name !== 'login' && !choosesAccount && interaction.session?.accountId !== user.id) {
     throw new AppError('forbidden', 403, 'This sign-in request belongs to another account');
   }
   if (!(await isUserAllowedForClient(deps.db, client.id, user.id))) {
@@ -183,19 +192,16 @@ export async function completeInteraction(
   if (needsReauthentication(interaction, client, auth, deps.clock.now())) {
     throw new AppError('reauthentication_required', 403, 'Sign in again to continue to this application');
   }
-  if (needsAccountSelection(interaction)) {
-    if (step !== 'select_account') return { interaction: await describeInteraction(deps, id, auth) };
-    // Kept with the interaction until the flow completes (consent may still follow).
-    interaction.lastSubmission = { ...interaction.lastSubmission, select_account: {} };
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-  }
   const consentNeeded = await needsConsent(deps, interaction, client, user.id);
   if (consentNeeded && step !== 'consent') {
-    return { interaction: await describeInteraction(deps, id, auth) };
+    return {
+      interaction: await describeInteraction(deps, id, auth, { accountChosen: step === 'select_account' }),
+    };
   }
 
   const result: Record<string, unknown> = {};
-  if (interaction.prompt.name === 'login' || selecting) {
+  if (choosesAccount) result.select_account = {};
+  if (interaction.prompt.name === 'login' || choosesAccount) {
     result.login = {
       accountId: user.id,
       ts: Math.floor((auth.authTime ?? deps.clock.now()).getTime() / 1000),
@@ -204,9 +210,11 @@ export async function completeInteraction(
     };
   }
   if (consentNeeded) {
+    const existing = interaction.grantId ? await deps.provider.Grant.find(interaction.grantId) : undefined;
     const grant =
-      (interaction.grantId && (await deps.provider.Grant.find(interaction.grantId))) ||
-      new deps.provider.Grant({ accountId: user.id, clientId: client.id });
+      existing?.accountId === user.id
+        ? existing
+        : new deps.provider.Grant({ accountId: user.id, clientId: client.id });
     const scopes = scopesOf(interaction);
     grant.addOIDCScope(scopes.join(' '));
     const details = interaction.prompt.details ?? {};

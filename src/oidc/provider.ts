@@ -202,9 +202,8 @@ export function createEngine(deps: EngineDeps): Untyped {
 
   const { base, Check, Prompt } = interactionPolicy;
   const policy = base();
-  // prompt=select_account: a signed-in user picks the account (continue, or sign in as someone else) before
-  // consent; the interaction's select step resolves it (after login, so a signed-out browser signs in first).
-  policy.add(new Prompt({ name: 'select_account', requestable: true }), 1);
+  // prompt=select_account: the interaction shows the signed-in account with "continue" / "use another account".
+  policy.add(new Prompt({ name: 'select_account', requestable: true }), 0);
   const login = policy.get('login');
   // The engine's session follows the Latch browser session: another (or no) signed-in user means a new sign-in.
   login.checks.add(

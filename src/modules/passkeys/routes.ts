@@ -83,7 +83,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/register/start',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Options for creating a passkey',
@@ -100,7 +100,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.post(
         '/api/webauthn/register/finish',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Store a new passkey from the authenticator response',
@@ -180,7 +180,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         '/api/webauthn/reauthenticate',
         {
           config: reauthenticationRateLimit,
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Prove presence again with a passkey; sets a reauthentication cookie for 3 minutes',
@@ -216,7 +216,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/credentials',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { tags, summary: 'My passkeys', response: { 200: z.array(passkeyDtoSchema) } },
         },
         async (request) => (await listCredentialsOfUser(db, request.auth!.user.id)).map(toPasskeyDto),
@@ -225,7 +225,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.patch(
         '/api/webauthn/credentials/:id',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'Rename one of my passkeys',
@@ -247,7 +247,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.delete(
         '/api/webauthn/credentials/:id',
         {
-          preHandler: [guards.requireSession, reauthentication.requireRecentReauthentication],
+          preValidation: [guards.requireSession, reauthentication.requireRecentReauthentication],
           schema: {
             tags,
             summary: 'Delete one of my passkeys (needs a recent reauthentication)',

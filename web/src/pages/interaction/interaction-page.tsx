@@ -3,7 +3,7 @@ import { IconClockX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { reauthenticate, signOut, useCurrentUser } from '../../api/account';
+import { reauthenticate, signOut } from '../../api/account';
 import { ApiError, apiGet, apiPost } from '../../api/client';
 import { StatusMessage } from '../../components/status-message';
 
@@ -14,14 +14,14 @@ interface InteractionDetails {
   client: { id: string; name: string; hasLogo: boolean };
   currentStep: 'authenticate' | 'reauthenticate' | 'select_account' | 'consent';
   requiredSteps: string[];
+  account: { id: string; name: string; username: string; email: string | null } | null;
 }
 
 type Completion = { redirectUrl: string } | { interaction: InteractionDetails };
 
-/** `/interaction?interaction=<id>`: the steps /authorize hands the browser to (sign-in, account, consent). */
+/** `/interaction?interaction=<id>`: the steps /authorize hands the browser to (sign-in, consent). */
 export function InteractionPage() {
   const { t } = useTranslation();
-  const { user } = useCurrentUser();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const id = searchParams.get('interaction') ?? '';
@@ -90,20 +90,27 @@ export function InteractionPage() {
     }
   };
 
-  const selectAccount = async (keep: boolean) => {
+  const chooseAccount = async () => {
     setBusy(true);
     try {
-      if (keep) {
-        follow(
-          await apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, {
-            body: { step: 'select_account' },
-          }),
-        );
-      } else {
-        // Another account: sign out here, sign in as them, and come back to this request.
-        await signOut();
-        window.location.assign(`/login?redirect=${encodeURIComponent(`/interaction?interaction=${id}`)}`);
-      }
+      follow(
+        await apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, {
+          body: { step: 'select_account' },
+        }),
+      );
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Signs out of Latch and back in with another passkey; the interaction continues with that account. */
+  const switchAccount = async () => {
+    setBusy(true);
+    try {
+      await signOut();
+      navigate(`/login?redirect=${encodeURIComponent(`/interaction?interaction=${id}`)}`, { replace: true });
     } catch (error) {
       fail(error);
     } finally {
@@ -128,19 +135,32 @@ export function InteractionPage() {
     );
   }
   const clientName = details.client.name;
-  if (details.currentStep === 'select_account') {
-    const name = user ? user.displayName || user.username : '';
+  if (details.currentStep === 'select_account' && details.account) {
+    const { account } = details;
     return (
       <Stack gap="md" data-testid="select-account-page">
         <Title order={1} size="h3" ta="center">
           {t('interaction.selectAccountTitle', { clientName })}
         </Title>
-        <Text c="dimmed">{t('interaction.selectAccountDescription', { clientName })}</Text>
-        <Button onClick={() => selectAccount(true)} loading={busy} data-testid="select-account-continue">
-          {t('interaction.continueAs', { name })}
+        <Text c="dimmed" ta="center">
+          {t('interaction.selectAccountDescription')}
+        </Text>
+        <Group justify="center" gap="sm">
+          <Avatar src={`/api/users/${encodeURIComponent(account.id)}/profile-picture.png`} alt="" />
+          <Stack gap={0}>
+            <Text fw={500} data-testid="select-account-name">
+              {account.name}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {account.email ?? account.username}
+            </Text>
+          </Stack>
+        </Group>
+        <Button onClick={chooseAccount} loading={busy} data-testid="select-account-continue">
+          {t('interaction.selectAccountContinue', { name: account.name })}
         </Button>
-        <Button variant="default" onClick={() => selectAccount(false)} disabled={busy}>
-          {t('interaction.useAnotherAccount')}
+        <Button variant="default" onClick={switchAccount} disabled={busy} data-testid="select-account-other">
+          {t('interaction.selectAccountOther')}
         </Button>
       </Stack>
     );
