@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { createPasskeyClient, createSignedInUser, type PasskeyClient } from '../helpers/passkey-client.ts';
+import { insertTestUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
 async function count(
@@ -374,5 +375,38 @@ describeEachEngine('first-admin setup race and rate limits', (engine) => {
     const limited = await client.request('POST', '/api/one-time-access-token/WRONGCODE');
     assert.equal(limited.statusCode, 429);
     assert.equal(limited.json().code, 'rate_limited');
+  });
+
+  it('challenge creation is rate limited: login/start 30 a minute, register/start 10 (no unbounded rows)', async () => {
+    const client = createPasskeyClient(testApp);
+    const challenges = async () =>
+      Number(
+        (
+          await testApp.db
+            .selectFrom('webauthn_challenges')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await challenges();
+    for (let attempt = 0; attempt < 30; attempt++) {
+      assert.equal((await client.request('GET', '/api/webauthn/login/start')).statusCode, 200);
+    }
+    const limited = await client.request('GET', '/api/webauthn/login/start');
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json().code, 'rate_limited');
+    assert.equal(await challenges(), before + 30);
+
+    const cookie = await signInAs(testApp, await insertTestUser(testApp, { username: 'limited' }));
+    const registerStart = () =>
+      testApp.app.inject({ method: 'GET', url: '/api/webauthn/register/start', headers: { cookie } });
+    const registrations = await challenges();
+    for (let attempt = 0; attempt < 10; attempt++) {
+      assert.equal((await registerStart()).statusCode, 200);
+    }
+    const refused = await registerStart();
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.json().code, 'rate_limited');
+    assert.equal(await challenges(), registrations + 10);
   });
 });

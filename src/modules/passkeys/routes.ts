@@ -14,6 +14,8 @@ import { challengeLifetimeSeconds, createCeremonies, relyingPartyOf, toPasskeyDt
 import { createReauthentication } from './reauthentication.ts';
 import {
   deleteCredentialOfUser,
+  deleteExpiredChallenges,
+  deleteExpiredReauthenticationTokens,
   deleteReauthenticationTokensOfUser,
   findCredentialOfUser,
   listCredentialsOfUser,
@@ -42,6 +44,9 @@ export interface PasskeysModuleDeps {
 /** Per-IP limits on the routes that check a passkey (ignored when DISABLE_RATE_LIMITING is set). */
 const loginRateLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 const reauthenticationRateLimit = { rateLimit: { max: 5, timeWindow: '1 minute' } };
+/** Per-IP limits on the routes that store a challenge row, so nobody can fill the table. */
+const signInChallengeRateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
+const registrationChallengeRateLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -83,6 +88,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/register/start',
         {
+          config: registrationChallengeRateLimit,
           preHandler: guards.requireSession,
           schema: {
             tags,
@@ -131,6 +137,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/login/start',
         {
+          config: signInChallengeRateLimit,
           schema: {
             tags,
             summary: 'Options for signing in (or reauthenticating) with a passkey',
@@ -284,6 +291,11 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
     async endAllSessionsOfUser(userId: string, trx: Database = db): Promise<void> {
       await sessions.endAllOfUser(userId, trx);
       await deleteReauthenticationTokensOfUser(trx, userId);
+    },
+    /** Deletes expired ceremony challenges and reauthentication tokens; a periodic job. @returns rows deleted */
+    async deleteExpired(): Promise<number> {
+      const now = deps.clock.now().toISOString();
+      return (await deleteExpiredChallenges(db, now)) + (await deleteExpiredReauthenticationTokens(db, now));
     },
   };
 }
