@@ -102,6 +102,30 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(foreign.json().code, 'passkey_not_found');
   });
 
+  it('a reauthentication belongs to its session: not to a new sign-in, nor after signing out', async () => {
+    const { client: first } = await createSignedInUser(testApp, { username: 'reauth-owner' });
+    // Deleting an unknown passkey needs a reauthentication first: 403 without one, 404 with one.
+    const probe = (client: PasskeyClient) =>
+      client.request('DELETE', '/api/webauthn/credentials/no-such-passkey');
+    assert.equal((await first.reauthenticate()).statusCode, 204);
+    assert.equal((await probe(first)).statusCode, 404, 'the reauthentication counts in its session');
+    const reauthenticationCookie = first.jar.get('reauthentication_token')!;
+
+    const second = createPasskeyClient(testApp, first.authenticator);
+    assert.equal((await second.signIn()).statusCode, 200);
+    second.jar.set('reauthentication_token', reauthenticationCookie);
+    const copied = await probe(second);
+    assert.equal(copied.statusCode, 403);
+    assert.equal(copied.json().code, 'reauthentication_required');
+
+    assert.equal((await first.request('POST', '/api/webauthn/logout')).statusCode, 204);
+    assert.equal((await first.signIn()).statusCode, 200);
+    assert.equal(first.jar.get('reauthentication_token'), reauthenticationCookie);
+    const afterSignOut = await probe(first);
+    assert.equal(afterSignOut.statusCode, 403);
+    assert.equal(afterSignOut.json().code, 'reauthentication_required');
+  });
+
   it('reauthentication refuses another user’s passkey', async () => {
     const body = await member.assertion();
     admin.jar.set('session', member.jar.get('session')!);

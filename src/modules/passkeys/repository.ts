@@ -122,18 +122,18 @@ export async function insertReauthenticationToken(
   await db.insertInto('reauthentication_tokens').values(row).execute();
 }
 
+/** A live token of this user issued in this session: it does not outlive a sign-out or carry to another. */
 export async function findLiveReauthenticationToken(
   db: Database,
-  tokenHash: string,
-  userId: string,
-  now: string,
+  query: { tokenHash: string; userId: string; sessionId: string; now: string },
 ): Promise<ReauthenticationTokensTable | undefined> {
   return db
     .selectFrom('reauthentication_tokens')
     .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('user_id', '=', userId)
-    .where('expires_at', '>', now)
+    .where('token_hash', '=', query.tokenHash)
+    .where('user_id', '=', query.userId)
+    .where('session_id', '=', query.sessionId)
+    .where('expires_at', '>', query.now)
     .executeTakeFirst();
 }
 

@@ -214,7 +214,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
                 'Send a passkey assertion: the sign-in is not recent enough',
               );
             }
-            await reauthentication.issue(reply, { userId: auth.user.id, sessionId: auth.sessionId }, trx);
+            await reauthentication.issue(reply, { userId: auth.user.id, sessionId: auth.sessionId! }, trx);
           });
           return reply.code(204).send();
         },
