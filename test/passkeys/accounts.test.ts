@@ -126,6 +126,37 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(afterSignOut.json().code, 'reauthentication_required');
   });
 
+  it('signing in while signed in replaces the old session (passkey and login code), leaving no row behind', async () => {
+    const { client, userId } = await createSignedInUser(testApp, { username: 'twice' });
+    const sessionsOfUser = async () =>
+      (await testApp.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).map(
+        (row) => row.id,
+      );
+    const [first] = await sessionsOfUser();
+    assert.ok(first);
+    const firstCookie = client.jar.get('access_token')!;
+
+    assert.equal((await client.signIn()).statusCode, 200);
+    const afterPasskey = await sessionsOfUser();
+    assert.equal(afterPasskey.length, 1);
+    assert.notEqual(afterPasskey[0], first);
+    const stale = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/users/me',
+      headers: { cookie: `access_token=${firstCookie}` },
+    });
+    assert.equal(stale.statusCode, 401, 'the replaced cookie no longer works');
+
+    const code = await admin.request('POST', `/api/users/${userId}/one-time-access-token`, {});
+    assert.equal(code.statusCode, 201);
+    const exchanged = await client.request('POST', `/api/one-time-access-token/${code.json().token}`);
+    assert.equal(exchanged.statusCode, 200);
+    const afterCode = await sessionsOfUser();
+    assert.equal(afterCode.length, 1);
+    assert.notEqual(afterCode[0], afterPasskey[0]);
+    assert.equal((await client.request('GET', '/api/users/me')).statusCode, 200);
+  });
+
   it('reauthentication refuses another user’s passkey', async () => {
     const body = await member.assertion();
     admin.jar.set('session', member.jar.get('session')!);
