@@ -165,7 +165,7 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(response.json().code, 'passkey_verification_failed');
   });
 
-  it('edits my own profile, refusing a taken username', async () => {
+  it('edits my own profile, refusing a taken username; with editing off only the locale applies (200)', async () => {
     const updated = await member.request('PUT', '/api/users/me', { firstName: 'Mia', locale: 'de' });
     assert.equal(updated.statusCode, 200);
     assert.equal(updated.json().firstName, 'Mia');
@@ -174,9 +174,27 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(taken.statusCode, 409);
     assert.equal(taken.json().code, 'username_taken');
     await setConfig(testApp, 'allowOwnAccountEdit', 'false');
-    const locked = await member.request('PUT', '/api/users/me', { firstName: 'Nope' });
-    assert.equal(locked.statusCode, 403);
-    assert.equal((await member.request('PUT', '/api/users/me', { locale: 'fr' })).statusCode, 200);
+    // Like upstream: with own-account editing off only the locale applies, the other fields are ignored.
+    const locked = await member.request('PUT', '/api/users/me', {
+      firstName: 'Nope',
+      username: 'renamed',
+      email: 'renamed@example.com',
+      locale: 'fr',
+    });
+    assert.equal(locked.statusCode, 200, locked.body);
+    assert.equal(locked.json().firstName, 'Mia');
+    assert.equal(locked.json().username, 'member');
+    assert.equal(locked.json().email, 'member@example.com');
+    assert.equal(locked.json().locale, 'fr');
+    const row = await testApp.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.first_name, row.username, row.email, row.locale],
+      ['Mia', 'member', 'member@example.com', 'fr'],
+    );
     await setConfig(testApp, 'allowOwnAccountEdit', 'true');
   });
 
