@@ -482,4 +482,17 @@ describeEachEngine('first-admin setup race and rate limits', (engine) => {
     assert.equal(refused.json().code, 'rate_limited');
     assert.equal(await challenges(), registrations + 10);
   });
+
+  it('after setup, deleting every account does not reopen setup: GET and POST agree', async () => {
+    const client = createPasskeyClient(testApp);
+    assert.equal((await client.request('GET', '/api/signup/setup')).json().code, 'setup_not_available');
+    await testApp.db.deleteFrom('users').execute();
+    const probe = await client.request('GET', '/api/signup/setup');
+    assert.equal(probe.statusCode, 404);
+    assert.equal(probe.json().code, 'setup_not_available');
+    const attempt = await client.setup({ username: 'latecomer', email: 'late@example.com' });
+    assert.equal(attempt.statusCode, 404);
+    assert.equal(attempt.json().code, 'setup_not_available');
+    assert.equal(await count(testApp, 'users'), 0);
+  });
 });
