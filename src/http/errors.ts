@@ -8,6 +8,7 @@ export const errorCodes = [
   'method_not_allowed',
   'unauthorized',
   'forbidden',
+  'cross_site_request',
   'not_signed_in',
   'session_expired',
   'user_disabled',

@@ -19,6 +19,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.ts';
+import { installCrossSiteProtection } from './cross-site.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { registerSpa } from './spa.ts';
@@ -68,6 +69,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Plain-text bodies are what a cross-site form can send without a preflight; no route takes them.
+  app.removeContentTypeParser('text/plain');
   // API clients send `Content-Type: application/json` with an empty body on body-less requests.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -96,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
 
   app.decorateRequest('auth', null);
   installErrorHandler(app);
+  installCrossSiteProtection(app, config.appUrl);
   installSecurityHeaders(app);
   await app.register(fastifyCookie);
   // Limits are declared per route (`config.rateLimit`); none apply when DISABLE_RATE_LIMITING is set.

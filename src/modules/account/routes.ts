@@ -92,7 +92,7 @@ export function createAccountModule(deps: AccountModuleDeps): HttpModule {
       app.get(
         '/api/users/me',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { tags, summary: 'The signed-in user', response: { 200: userDtoSchema } },
         },
         async (request) => deps.loadUserDto(request.auth!.user),
@@ -101,7 +101,7 @@ export function createAccountModule(deps: AccountModuleDeps): HttpModule {
       app.put(
         '/api/users/me',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'Edit my profile (only the locale when own-account editing is off or for LDAP users)',

@@ -37,7 +37,7 @@ export function createApiKeysModule(deps: { apiKeys: ApiKeys; guards: Guards }):
       app.get(
         '/api/api-keys',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'List your API keys',
@@ -50,7 +50,7 @@ export function createApiKeysModule(deps: { apiKeys: ApiKeys; guards: Guards }):
       app.post(
         '/api/api-keys',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Create an API key (the token is shown once)',
@@ -63,7 +63,7 @@ export function createApiKeysModule(deps: { apiKeys: ApiKeys; guards: Guards }):
       app.post(
         '/api/api-keys/:id/renew',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Renew an API key with a new token and expiry',
@@ -77,7 +77,7 @@ export function createApiKeysModule(deps: { apiKeys: ApiKeys; guards: Guards }):
       app.delete(
         '/api/api-keys/:id',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { tags, summary: 'Revoke an API key', params, response: { 204: z.null() } },
         },
         async (request, reply) => {

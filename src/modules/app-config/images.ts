@@ -57,7 +57,7 @@ export function registerBrandingImages(app: App, deps: { images: ImageStore; gua
     app.put(
       path,
       {
-        preHandler: guards.requireAdmin,
+        preValidation: guards.requireAdmin,
         schema: {
           tags,
           summary: `Replace the ${name} image (multipart \`file\`: ${spec.types.join(', ')}; at most ${spec.maxBytes} bytes)`,
@@ -88,7 +88,7 @@ export function registerBrandingImages(app: App, deps: { images: ImageStore; gua
     app.delete(
       path,
       {
-        preHandler: guards.requireAdmin,
+        preValidation: guards.requireAdmin,
         schema: {
           tags,
           summary: `Reset the ${name} image to the default`,

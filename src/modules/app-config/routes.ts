@@ -40,7 +40,7 @@ export function createAppConfigModule(deps: {
       app.get(
         '/api/application-configuration/all',
         {
-          preHandler: deps.guards.requireAdmin,
+          preValidation: deps.guards.requireAdmin,
           schema: {
             tags,
             summary: 'Every application setting (sensitive values masked)',
@@ -52,7 +52,7 @@ export function createAppConfigModule(deps: {
       app.put(
         '/api/application-configuration',
         {
-          preHandler: deps.guards.requireAdmin,
+          preValidation: deps.guards.requireAdmin,
           schema: {
             tags,
             summary: 'Update settings; keys left out keep their values, an empty value restores the default',

@@ -76,7 +76,7 @@ export function createAuditLogModule(deps: { db: Database; guards: Guards }): Ht
             querystring: ownQuerySchema,
             response: { 200: pageSchema(auditLogSchema) },
           },
-          preHandler: deps.guards.requireUser,
+          preValidation: deps.guards.requireUser,
         },
         async (request) => {
           const auth = request.auth;
@@ -94,7 +94,7 @@ export function createAuditLogModule(deps: { db: Database; guards: Guards }): Ht
             querystring: allQuerySchema,
             response: { 200: pageSchema(auditLogSchema) },
           },
-          preHandler: deps.guards.requireAdmin,
+          preValidation: deps.guards.requireAdmin,
         },
         async (request) =>
           list(request.query, {
@@ -113,7 +113,7 @@ export function createAuditLogModule(deps: { db: Database; guards: Guards }): Ht
             summary: 'Client names that appear in the audit log (admin)',
             response: { 200: z.array(z.string()) },
           },
-          preHandler: deps.guards.requireAdmin,
+          preValidation: deps.guards.requireAdmin,
         },
         async () => listAuditClientNames(deps.db),
       );
@@ -126,7 +126,7 @@ export function createAuditLogModule(deps: { db: Database; guards: Guards }): Ht
             summary: 'Users that appear in the audit log, id to username (admin)',
             response: { 200: z.record(z.string(), z.string()) },
           },
-          preHandler: deps.guards.requireAdmin,
+          preValidation: deps.guards.requireAdmin,
         },
         async () =>
           Object.fromEntries((await listAuditUsers(deps.db)).map((user) => [user.id, user.username])),

@@ -29,14 +29,14 @@ export function createClientsModule(deps: {
 }): HttpModule {
   const { clients, guards } = deps;
   const { create: clientCreateSchema, update: clientUpdateSchema } = clientBodySchemas(deps.options);
-  const preHandler = guards.requireAdmin;
+  const preValidation = guards.requireAdmin;
   const tags = ['OIDC clients'];
   return {
     register(app: App) {
       app.get(
         '/api/oidc/clients',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'List OIDC clients',
@@ -49,7 +49,7 @@ export function createClientsModule(deps: {
       app.post(
         '/api/oidc/clients',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Create an OIDC client (generated UUID or a custom id)',
@@ -66,7 +66,7 @@ export function createClientsModule(deps: {
       app.get(
         '/api/oidc/clients/:id',
         {
-          preHandler,
+          preValidation,
           schema: { tags, summary: 'Get an OIDC client', params, response: { 200: clientDetailSchema } },
         },
         (request) => clients.get(request.params.id),
@@ -74,7 +74,7 @@ export function createClientsModule(deps: {
       app.put(
         '/api/oidc/clients/:id',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Update an OIDC client (fields left out keep their values)',
@@ -88,7 +88,7 @@ export function createClientsModule(deps: {
       app.delete(
         '/api/oidc/clients/:id',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Delete an OIDC client, its tokens and consents',
@@ -116,7 +116,7 @@ export function createClientsModule(deps: {
       app.get(
         '/api/oidc/clients/:id/preview/:userId',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'The ID token, access token and userinfo claims a user would get (nothing is issued)',
@@ -141,7 +141,7 @@ export function createClientsModule(deps: {
       app.put(
         '/api/oidc/clients/:id/allowed-user-groups',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Replace the groups allowed to use the client',
@@ -156,7 +156,7 @@ export function createClientsModule(deps: {
       app.get(
         '/api/oidc/clients/:id/secrets',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "List a client's secrets (by prefix)",
@@ -169,7 +169,7 @@ export function createClientsModule(deps: {
       app.post(
         '/api/oidc/clients/:id/secrets',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Create a client secret (the plaintext is shown once)',
@@ -184,7 +184,7 @@ export function createClientsModule(deps: {
       app.delete(
         '/api/oidc/clients/:id/secrets/:secretId',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Delete a client secret',
@@ -200,7 +200,7 @@ export function createClientsModule(deps: {
       app.post(
         '/api/oidc/clients/:id/secret',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Deprecated: create a new client secret',
@@ -227,7 +227,7 @@ export function createClientsModule(deps: {
       app.post(
         '/api/oidc/clients/:id/logo',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Upload a logo (multipart `file`, at most 2 MiB)',
@@ -246,7 +246,7 @@ export function createClientsModule(deps: {
       app.delete(
         '/api/oidc/clients/:id/logo',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Remove a logo',

@@ -17,7 +17,7 @@ export function createCustomClaimsModule(deps: { claims: CustomClaims; guards: G
       app.get(
         '/api/custom-claims/suggestions',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: { tags, summary: 'Claim keys already in use', response: { 200: z.array(z.string()) } },
         },
         () => claims.suggestions(),
@@ -25,7 +25,7 @@ export function createCustomClaimsModule(deps: { claims: CustomClaims; guards: G
       app.put(
         '/api/custom-claims/user/:userId',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: "Replace a user's custom claims",
@@ -39,7 +39,7 @@ export function createCustomClaimsModule(deps: { claims: CustomClaims; guards: G
       app.put(
         '/api/custom-claims/user-group/:userGroupId',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: "Replace a user group's custom claims",

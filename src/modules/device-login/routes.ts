@@ -237,7 +237,7 @@ export function createDeviceLoginModule(deps: DeviceLoginModuleDeps): HttpModule
       app.post(
         '/api/device-login/verification',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           config: rateLimits.verification,
           schema: {
             tags,
@@ -263,7 +263,7 @@ export function createDeviceLoginModule(deps: DeviceLoginModuleDeps): HttpModule
       app.post(
         '/api/device-login/verification/decision',
         {
-          preHandler: [guards.requireSession, deps.requireRecentReauthentication],
+          preValidation: [guards.requireSession, deps.requireRecentReauthentication],
           config: rateLimits.verification,
           schema: {
             tags,

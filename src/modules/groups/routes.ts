@@ -44,14 +44,14 @@ const params = z.object({ id: z.string().min(1).max(128) });
 
 export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }): HttpModule {
   const { groups, guards } = deps;
-  const preHandler = guards.requireAdmin;
+  const preValidation = guards.requireAdmin;
   const tags = ['User groups'];
   return {
     register(app: App) {
       app.get(
         '/api/user-groups',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'List user groups',
@@ -64,7 +64,7 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       app.post(
         '/api/user-groups',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Create a user group',
@@ -77,7 +77,7 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       app.get(
         '/api/user-groups/:id',
         {
-          preHandler,
+          preValidation,
           schema: { tags, summary: 'Get a user group', params, response: { 200: groupDetailSchema } },
         },
         (request) => groups.get(request.params.id),
@@ -85,7 +85,7 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       app.put(
         '/api/user-groups/:id',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Update a user group',
@@ -98,7 +98,10 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       );
       app.delete(
         '/api/user-groups/:id',
-        { preHandler, schema: { tags, summary: 'Delete a user group', params, response: { 204: z.null() } } },
+        {
+          preValidation,
+          schema: { tags, summary: 'Delete a user group', params, response: { 204: z.null() } },
+        },
         async (request, reply) => {
           await groups.remove(request.params.id);
           return reply.code(204).send(null);
@@ -107,7 +110,7 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       app.put(
         '/api/user-groups/:id/users',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Replace the members of a group',
@@ -121,7 +124,7 @@ export function createGroupsModule(deps: { groups: GroupsAdmin; guards: Guards }
       app.put(
         '/api/user-groups/:id/allowed-oidc-clients',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Replace the clients this group may use',

@@ -42,7 +42,7 @@ export function createMyAppsModule(deps: { db: Database; guards: Guards }): Http
       app.get(
         '/api/oidc/users/me/clients',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'Clients you may sign in to, most recently used first',
@@ -59,7 +59,7 @@ export function createMyAppsModule(deps: { db: Database; guards: Guards }): Http
       app.get(
         '/api/oidc/users/me/authorized-clients',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'Clients you authorized',
@@ -72,7 +72,7 @@ export function createMyAppsModule(deps: { db: Database; guards: Guards }): Http
       app.delete(
         '/api/oidc/users/me/authorized-clients/:clientId',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: "Revoke a client's authorization and end its refresh tokens",
@@ -89,7 +89,7 @@ export function createMyAppsModule(deps: { db: Database; guards: Guards }): Http
       app.get(
         '/api/oidc/users/:id/authorized-clients',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: 'Clients a user authorized (admin)',

@@ -37,7 +37,7 @@ export function createOneTimeAccessModule(deps: OneTimeAccessModuleDeps) {
       app.post(
         '/api/users/:id/one-time-access-token',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: 'Create a single-use login code for a user (default lifetime 15m)',

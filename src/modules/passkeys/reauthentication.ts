@@ -58,7 +58,7 @@ export function createReauthentication(deps: { db: Database; clock: Clock; cooki
     },
 
     /**
-     * A preHandler for sensitive actions, after `requireSession`: the caller must have reauthenticated with a
+     * A guard for sensitive actions, after `requireSession`: the caller must have reauthenticated with a
      * passkey in the last three minutes. @throws AppError reauthentication_required
      */
     async requireRecentReauthentication(request: FastifyRequest): Promise<void> {

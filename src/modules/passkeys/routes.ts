@@ -89,7 +89,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         '/api/webauthn/register/start',
         {
           config: registrationChallengeRateLimit,
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Options for creating a passkey',
@@ -106,7 +106,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.post(
         '/api/webauthn/register/finish',
         {
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Store a new passkey from the authenticator response',
@@ -187,7 +187,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         '/api/webauthn/reauthenticate',
         {
           config: reauthenticationRateLimit,
-          preHandler: guards.requireSession,
+          preValidation: guards.requireSession,
           schema: {
             tags,
             summary: 'Prove presence again with a passkey; sets a reauthentication cookie for 3 minutes',
@@ -223,7 +223,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/credentials',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { tags, summary: 'My passkeys', response: { 200: z.array(passkeyDtoSchema) } },
         },
         async (request) => (await listCredentialsOfUser(db, request.auth!.user.id)).map(toPasskeyDto),
@@ -232,7 +232,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.patch(
         '/api/webauthn/credentials/:id',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: {
             tags,
             summary: 'Rename one of my passkeys',
@@ -254,7 +254,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.delete(
         '/api/webauthn/credentials/:id',
         {
-          preHandler: [guards.requireSession, reauthentication.requireRecentReauthentication],
+          preValidation: [guards.requireSession, reauthentication.requireRecentReauthentication],
           schema: {
             tags,
             summary: 'Delete one of my passkeys (needs a recent reauthentication)',

@@ -62,7 +62,7 @@ export function createProfilePicturesModule(deps: { pictures: ProfilePictures; g
       app.put(
         '/api/users/me/profile-picture',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { ...uploadSchema, summary: `Replace my picture (${uploadSummary})` },
         },
         (request, reply) => replace(request, reply, request.auth!.user.id),
@@ -70,7 +70,7 @@ export function createProfilePicturesModule(deps: { pictures: ProfilePictures; g
       app.delete(
         '/api/users/me/profile-picture',
         {
-          preHandler: guards.requireUser,
+          preValidation: guards.requireUser,
           schema: { tags, summary: 'Reset my picture', response: noContent },
         },
         (request, reply) => reset(reply, request.auth!.user.id),

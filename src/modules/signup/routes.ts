@@ -200,7 +200,7 @@ export function createSignupModule(deps: SignupModuleDeps): HttpModule {
       app.post(
         '/api/signup-tokens',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: 'Create a signup token (invitation link)',
@@ -245,7 +245,7 @@ export function createSignupModule(deps: SignupModuleDeps): HttpModule {
       app.get(
         '/api/signup-tokens',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: {
             tags,
             summary: 'List signup tokens',
@@ -282,7 +282,7 @@ export function createSignupModule(deps: SignupModuleDeps): HttpModule {
       app.delete(
         '/api/signup-tokens/:id',
         {
-          preHandler: guards.requireAdmin,
+          preValidation: guards.requireAdmin,
           schema: { tags, summary: 'Revoke a signup token', params: z.object({ id: z.string().max(100) }) },
         },
         async (request, reply) => {

@@ -21,13 +21,13 @@ import type { UsersAdmin } from './service.ts';
 export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards }): HttpModule {
   const { users, guards } = deps;
   const tags = ['Users'];
-  const preHandler = guards.requireAdmin;
+  const preValidation = guards.requireAdmin;
   return {
     register(app: App) {
       app.get(
         '/api/users',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'List users (search, sort, pagination)',
@@ -40,7 +40,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.post(
         '/api/users',
         {
-          preHandler,
+          preValidation,
           schema: { tags, summary: 'Create a user', body: userCreateSchema, response: { 201: userSchema } },
         },
         async (request, reply) => reply.code(201).send(await users.create(request.body)),
@@ -48,7 +48,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.get(
         '/api/users/:id',
         {
-          preHandler,
+          preValidation,
           schema: { tags, summary: 'Get a user', params: userIdParams, response: { 200: userSchema } },
         },
         (request) => users.get(request.params.id),
@@ -56,7 +56,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.put(
         '/api/users/:id',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: 'Update a user (fields left out keep their values)',
@@ -70,7 +70,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.delete(
         '/api/users/:id',
         {
-          preHandler,
+          preValidation,
           schema: { tags, summary: 'Delete a user', params: userIdParams, response: { 204: z.null() } },
         },
         async (request, reply) => {
@@ -81,7 +81,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.get(
         '/api/users/:id/groups',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "A user's groups",
@@ -94,7 +94,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.put(
         '/api/users/:id/user-groups',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "Replace a user's groups",
@@ -108,7 +108,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.put(
         '/api/users/:id/profile-picture',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary:
@@ -127,7 +127,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.delete(
         '/api/users/:id/profile-picture',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "Reset a user's profile picture to the default",
@@ -143,7 +143,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.get(
         '/api/users/:id/webauthn-credentials',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "A user's passkeys",
@@ -156,7 +156,7 @@ export function createUsersAdminModule(deps: { users: UsersAdmin; guards: Guards
       app.delete(
         '/api/users/:id/webauthn-credentials/:credentialId',
         {
-          preHandler,
+          preValidation,
           schema: {
             tags,
             summary: "Revoke a user's passkey (audited with the acting admin)",
