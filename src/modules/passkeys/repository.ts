@@ -10,8 +10,8 @@ export async function insertChallenge(db: Database, row: WebauthnChallengesTable
 }
 
 /**
- * Deletes the challenge and hands it back, so one challenge verifies at most one response. Run inside the
- * transaction that verifies the response: a failed verification rolls the deletion back with everything else.
+ * Deletes the challenge and hands it back, so one challenge verifies at most one response. Run it on its own,
+ * not inside the verifying transaction: a failed verification must not roll the deletion back.
  */
 export async function consumeChallenge(
   db: Database,

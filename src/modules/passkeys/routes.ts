@@ -116,9 +116,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         },
         async (request, reply) => {
           const user = request.auth!.user;
-          const challengeId = takeChallengeCookie(request, reply);
+          const challenge = await ceremonies.takeChallenge(
+            takeChallengeCookie(request, reply),
+            'registration',
+          );
           const credential = await db.transaction().execute(async (trx) => {
-            const row = await ceremonies.finishRegistration(trx, user, challengeId, request.body);
+            const row = await ceremonies.finishRegistration(trx, user, challenge, request.body);
             await audit.record(
               {
                 event: 'PASSKEY_ADDED',
@@ -163,9 +166,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
           },
         },
         async (request, reply) => {
-          const challengeId = takeChallengeCookie(request, reply);
+          const challenge = await ceremonies.takeChallenge(
+            takeChallengeCookie(request, reply),
+            'authentication',
+          );
           return db.transaction().execute(async (trx) => {
-            const { user } = await ceremonies.verifyAssertion(trx, challengeId, request.body);
+            const { user } = await ceremonies.verifyAssertion(trx, challenge, request.body);
             checkUserEnabled(user);
             await sessions.issue(reply, { userId: user.id, amr: ['phr'], request }, trx);
             await audit.record({ event: 'SIGN_IN', userId: user.id, ...auditContextOf(request) }, trx);
@@ -197,9 +203,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         async (request, reply) => {
           const auth = request.auth!;
           const challengeId = takeChallengeCookie(request, reply);
+          const challenge = request.body
+            ? await ceremonies.takeChallenge(challengeId, 'authentication')
+            : null;
           await db.transaction().execute(async (trx) => {
-            if (request.body) {
-              const { user } = await ceremonies.verifyAssertion(trx, challengeId, request.body);
+            if (request.body && challenge) {
+              const { user } = await ceremonies.verifyAssertion(trx, challenge, request.body);
               if (user.id !== auth.user.id) {
                 throw new AppError(
                   'passkey_verification_failed',
