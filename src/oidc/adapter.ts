@@ -101,7 +101,13 @@ export function createPayloadAdapter(deps: { db: Database; clock: Clock }, kind:
     },
 
     async revokeByGrantId(grantId) {
-      await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+      // Tokens, codes and the grant go; an interaction in progress is not issued by the grant and stays (a
+      // select_account switch ends the old account's session, revoking its grants, and then resumes it).
+      await db
+        .deleteFrom('oidc_payloads')
+        .where('grant_id', '=', grantId)
+        .where('kind', '!=', 'Interaction')
+        .execute();
     },
   };
 }

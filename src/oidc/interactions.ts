@@ -14,7 +14,7 @@ import { reauthenticationWindowSeconds, supportedScopes } from './provider.ts';
 
 type Untyped = any;
 
-export type InteractionStep = 'authenticate' | 'reauthenticate' | 'consent';
+export type InteractionStep = 'authenticate' | 'reauthenticate' | 'select_account' | 'consent';
 
 export interface InteractionDetails {
   readonly id: string;
@@ -30,6 +30,8 @@ export interface InteractionDetails {
   };
   readonly currentStep: InteractionStep;
   readonly requiredSteps: InteractionStep[];
+  /** The signed-in account, shown by the select_account step. */
+  readonly account: { id: string; name: string; username: string; email: string | null } | null;
 }
 
 const scopeDescriptions: Record<string, { name: string; description: string }> = {
@@ -106,8 +108,12 @@ async function stepsFor(
   interaction: Untyped,
   client: OidcClientRecord,
   auth: AuthContext | null,
+  accountChosen = false,
 ): Promise<{ requiredSteps: InteractionStep[]; currentStep: InteractionStep }> {
   const requiredSteps: InteractionStep[] = [];
+  if (interaction.prompt.name === 'select_account' && !accountChosen) {
+    requiredSteps.push(auth ? 'select_account' : 'authenticate');
+  }
   if (interaction.prompt.name === 'login') {
     const stale = auth !== null && needsReauthentication(interaction, client, auth, deps.clock.now());
     requiredSteps.push(stale ? 'reauthenticate' : 'authenticate');
@@ -115,8 +121,8 @@ async function stepsFor(
   if (!auth || (await needsConsent(deps, interaction, client, auth.user.id))) requiredSteps.push('consent');
   const currentStep: InteractionStep = !auth
     ? 'authenticate'
-    : requiredSteps[0] === 'reauthenticate'
-      ? 'reauthenticate'
+    : requiredSteps[0] === 'reauthenticate' || requiredSteps[0] === 'select_account'
+      ? requiredSteps[0]
       : requiredSteps.includes('consent')
         ? 'consent'
         : (requiredSteps[0] ?? 'consent');
@@ -127,6 +133,7 @@ export async function describeInteraction(
   deps: InteractionsDeps,
   id: string,
   auth: AuthContext | null,
+  options: { accountChosen?: boolean } = {},
 ): Promise<InteractionDetails> {
   const { interaction, client } = await loadInteraction(deps, id);
   // A signed-in user outside the client's groups learns it at once, not after consenting.
@@ -146,7 +153,18 @@ export async function describeInteraction(
       launchURL: client.launchUrl,
       requiresReauthentication: client.requiresReauthentication,
     },
-    ...(await stepsFor(deps, interaction, client, auth)),
+    ...(await stepsFor(deps, interaction, client, auth, options.accountChosen)),
+    account: auth
+      ? {
+          id: auth.user.id,
+          name:
+            auth.user.displayName ||
+            `${auth.user.firstName} ${auth.user.lastName}`.trim() ||
+            auth.user.username,
+          username: auth.user.username,
+          email: auth.user.email,
+        }
+      : null,
   };
 }
 
@@ -163,7 +181,9 @@ export async function completeInteraction(
 ): Promise<{ interaction: InteractionDetails } | { redirectUrl: string }> {
   const { interaction, client } = await loadInteraction(deps, id);
   const user = auth.user;
-  if (interaction.prompt.name !== 'login' && interaction.session?.accountId !== user.id) {
+  // select_account may pick another account than the engine session's ("use another account").
+  const choosesAccount = interaction.prompt.name === 'select_account';
+  if (interaction.prompt.name !== 'login' && !choosesAccount && interaction.session?.accountId !== user.id) {
     throw new AppError('forbidden', 403, 'This sign-in request belongs to another account');
   }
   if (!(await isUserAllowedForClient(deps.db, client.id, user.id))) {
@@ -174,11 +194,14 @@ export async function completeInteraction(
   }
   const consentNeeded = await needsConsent(deps, interaction, client, user.id);
   if (consentNeeded && step !== 'consent') {
-    return { interaction: await describeInteraction(deps, id, auth) };
+    return {
+      interaction: await describeInteraction(deps, id, auth, { accountChosen: step === 'select_account' }),
+    };
   }
 
   const result: Record<string, unknown> = {};
-  if (interaction.prompt.name === 'login') {
+  if (choosesAccount) result.select_account = {};
+  if (interaction.prompt.name === 'login' || choosesAccount) {
     result.login = {
       accountId: user.id,
       ts: Math.floor((auth.authTime ?? deps.clock.now()).getTime() / 1000),
@@ -187,9 +210,11 @@ export async function completeInteraction(
     };
   }
   if (consentNeeded) {
+    const existing = interaction.grantId ? await deps.provider.Grant.find(interaction.grantId) : undefined;
     const grant =
-      (interaction.grantId && (await deps.provider.Grant.find(interaction.grantId))) ||
-      new deps.provider.Grant({ accountId: user.id, clientId: client.id });
+      existing?.accountId === user.id
+        ? existing
+        : new deps.provider.Grant({ accountId: user.id, clientId: client.id });
     const scopes = scopesOf(interaction);
     grant.addOIDCScope(scopes.join(' '));
     const details = interaction.prompt.details ?? {};

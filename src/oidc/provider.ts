@@ -170,8 +170,10 @@ export function createEngine(deps: EngineDeps): Untyped {
     async destroy() {},
   };
 
-  const { base, Check } = interactionPolicy;
+  const { base, Check, Prompt } = interactionPolicy;
   const policy = base();
+  // prompt=select_account: the interaction shows the signed-in account with "continue" / "use another account".
+  policy.add(new Prompt({ name: 'select_account', requestable: true }), 0);
   const login = policy.get('login');
   // The engine's session follows the Latch browser session: another (or no) signed-in user means a new sign-in.
   login.checks.add(

@@ -151,6 +151,14 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
 
   const tokenEndpoint = `${deps.config.appUrl}${engineRoutes.token}`;
 
+  /** Whether the engine session being ended belongs to the user signed in to Latch (or cannot be told). */
+  async function signsOutLatchUser(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    await deps.guards.optionalUser(request, reply);
+    const engineSessionId = request.cookies?.[provider.cookieName('session')];
+    const engineSession = engineSessionId ? await provider.Session.find(engineSessionId) : undefined;
+    return !engineSession?.accountId || !request.auth || request.auth.user.id === engineSession.accountId;
+  }
+
   async function handOver(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const path = request.url.split('?')[0];
     if (path === engineRoutes.authorization || path.startsWith(`${engineRoutes.authorization}/`)) {
@@ -194,9 +202,10 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       if (isDeviceLoginCode(code)) return reply.redirect(`/login/device-approve?code=${code}`, 303);
     }
     if (path === `${engineRoutes.end_session}/confirm` && request.method === 'POST') {
-      // Signing out of the application ends the Latch browser session too.
+      // Signing out of the application ends the Latch browser session too, unless the engine is only ending
+      // its session of another account (select_account → "use another account" resumes as the new one).
       const body = request.body as Record<string, unknown> | undefined;
-      if (body?.logout) {
+      if (body?.logout && (await signsOutLatchUser(request, reply))) {
         await deps.sessions.end(request, reply);
         const cookie = reply.getHeader('set-cookie');
         if (cookie) reply.raw.setHeader('set-cookie', cookie as string[]);
@@ -337,8 +346,13 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
         async (request) => {
           const auth = await freshAuth(request);
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
-          const step = request.body.step === 'select_account' ? 'authenticate' : request.body.step;
-          return completeInteraction(interactionDeps, request.params.id, step, auth, auditContextOf(request));
+          return completeInteraction(
+            interactionDeps,
+            request.params.id,
+            request.body.step,
+            auth,
+            auditContextOf(request),
+          );
         },
       );
       app.post(

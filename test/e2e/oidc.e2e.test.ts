@@ -293,6 +293,73 @@ describe('OpenID Connect in Chromium with openid-client as the relying party', {
     await assertRefused(oidc.clientCredentialsGrant(wrongSecret), 'invalid_client');
   });
 
+  it('prompt=login and a client requiring reauthentication ask the virtual authenticator for a fresh assertion', async () => {
+    const client = await createClient({ name: 'Bank', requiresReauthentication: true });
+    const config = await discover(client.id, oidc.ClientSecretBasic(client.secret));
+    const { page } = session;
+    const first = await signIn(config, page);
+    const [before] = await session.authenticator.credentials();
+    const again = await signIn(config, page, { prompt: 'login' });
+    const [after] = await session.authenticator.credentials();
+    assert.ok(after.signCount > before.signCount, 'the passkey signed a new assertion');
+    assert.ok(Number(again.claims()?.auth_time) >= Number(first.claims()?.auth_time));
+  });
+
+  it('prompt=select_account shows the signed-in account: continue, or use another account', async () => {
+    const client = await createClient({ name: 'Wiki', skipConsent: true });
+    const config = await discover(client.id, oidc.ClientSecretBasic(client.secret));
+    const { page } = session;
+    const start = async () => {
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${rpUrl}/callback`,
+        scope,
+        prompt: 'select_account',
+        state: 'pick',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      await page.goto(url.href);
+      await page.getByTestId('select-account-page').waitFor();
+      return verifier;
+    };
+    const finish = async (verifier: string) => {
+      await page.waitForURL((url) => url.href.startsWith(`${rpUrl}/callback`));
+      return oidc.authorizationCodeGrant(config, new URL(page.url()), {
+        pkceCodeVerifier: verifier,
+        expectedState: 'pick',
+      });
+    };
+    let verifier = await start();
+    assert.equal(await page.getByTestId('select-account-name').textContent(), 'Ada Lovelace');
+    await page.getByTestId('select-account-continue').click();
+    const ada = (await finish(verifier)).claims();
+    assert.equal(ada?.preferred_username, 'ada');
+
+    // Another account: a second user, who signs in with a login code an admin created for them.
+    const bob = await api('POST', '/api/users', {
+      username: 'bob',
+      email: 'bob@example.com',
+      firstName: 'Bob',
+      lastName: 'Builder',
+    });
+    const { token } = await api('POST', `/api/users/${bob.id}/one-time-access-token`, { ttl: '1h' });
+    verifier = await start();
+    await page.getByTestId('select-account-other').click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    // Bob signs in with the login code, then comes back to the request.
+    const back = new URL(page.url()).searchParams.get('redirect') ?? '';
+    await page.goto(`${server.url}/lc/${token}`);
+    await page.getByTestId('add-passkey-step').waitFor();
+    await page.goto(`${server.url}${back}`);
+    await page.getByTestId('select-account-page').waitFor();
+    assert.equal(await page.getByTestId('select-account-name').textContent(), 'Bob Builder');
+    await page.getByTestId('select-account-continue').click();
+    const bobClaims = (await finish(verifier)).claims();
+    assert.equal(bobClaims?.preferred_username, 'bob');
+    assert.notEqual(bobClaims?.sub, ada?.sub);
+  });
+
   it('device authorization grant approved in the browser', async () => {
     const client = await createClient({ name: 'TV app' });
     const config = await discover(client.id, oidc.ClientSecretBasic(client.secret));

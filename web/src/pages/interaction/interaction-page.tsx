@@ -3,7 +3,7 @@ import { IconClockX } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { reauthenticate } from '../../api/account';
+import { reauthenticate, signOut } from '../../api/account';
 import { ApiError, apiGet, apiPost } from '../../api/client';
 import { StatusMessage } from '../../components/status-message';
 
@@ -12,8 +12,9 @@ interface InteractionDetails {
   scopes: string[];
   scopeInfo: { key: string; name: string; description: string }[];
   client: { id: string; name: string; hasLogo: boolean };
-  currentStep: 'authenticate' | 'reauthenticate' | 'consent';
+  currentStep: 'authenticate' | 'reauthenticate' | 'select_account' | 'consent';
   requiredSteps: string[];
+  account: { id: string; name: string; username: string; email: string | null } | null;
 }
 
 type Completion = { redirectUrl: string } | { interaction: InteractionDetails };
@@ -89,6 +90,34 @@ export function InteractionPage() {
     }
   };
 
+  const chooseAccount = async () => {
+    setBusy(true);
+    try {
+      follow(
+        await apiPost<Completion>(`/api/oidc/interactions/${id}/complete`, {
+          body: { step: 'select_account' },
+        }),
+      );
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Signs out of Latch and back in with another passkey; the interaction continues with that account. */
+  const switchAccount = async () => {
+    setBusy(true);
+    try {
+      await signOut();
+      navigate(`/login?redirect=${encodeURIComponent(`/interaction?interaction=${id}`)}`, { replace: true });
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (failed) {
     return (
       <StatusMessage
@@ -106,6 +135,36 @@ export function InteractionPage() {
     );
   }
   const clientName = details.client.name;
+  if (details.currentStep === 'select_account' && details.account) {
+    const { account } = details;
+    return (
+      <Stack gap="md" data-testid="select-account-page">
+        <Title order={1} size="h3" ta="center">
+          {t('interaction.selectAccountTitle', { clientName })}
+        </Title>
+        <Text c="dimmed" ta="center">
+          {t('interaction.selectAccountDescription')}
+        </Text>
+        <Group justify="center" gap="sm">
+          <Avatar src={`/api/users/${encodeURIComponent(account.id)}/profile-picture.png`} alt="" />
+          <Stack gap={0}>
+            <Text fw={500} data-testid="select-account-name">
+              {account.name}
+            </Text>
+            <Text size="sm" c="dimmed">
+              {account.email ?? account.username}
+            </Text>
+          </Stack>
+        </Group>
+        <Button onClick={chooseAccount} loading={busy} data-testid="select-account-continue">
+          {t('interaction.selectAccountContinue', { name: account.name })}
+        </Button>
+        <Button variant="default" onClick={switchAccount} disabled={busy} data-testid="select-account-other">
+          {t('interaction.selectAccountOther')}
+        </Button>
+      </Stack>
+    );
+  }
   return (
     <Stack gap="md" data-testid="consent-page">
       <Group justify="center">
