@@ -2,11 +2,8 @@ import type { Database } from '../../db/database.ts';
 import { pingDatabase } from '../../db/database.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 
-/**
- * Health check. (`version` is no longer used: `/api/version/current` needs a signed-in caller, so it lives
- * in the app-config module, which has the guards.)
- */
-export function createSystemModule(deps: { db: Database; version?: string }): HttpModule {
+/** Health check for load balancers and container runtimes: 204 when the database answers, 503 otherwise. */
+export function createSystemModule(deps: { db: Database }): HttpModule {
   return {
     register(app: App) {
       app.route({
