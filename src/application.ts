@@ -131,6 +131,17 @@ export async function createApplication(config: Config, options: ApplicationOpti
   const hour = 60 * 60 * 1000;
   const scheduler = createScheduler({ db, clock, logger });
   scheduler.add({ name: 'delete-expired-sessions', intervalMs: hour, run: () => sessions.deleteExpired() });
+  const oneTimeAccess = createOneTimeAccessModule(accountDeps);
+  scheduler.add({
+    name: 'delete-expired-passkey-challenges',
+    intervalMs: hour / 4,
+    run: () => passkeys.deleteExpired(),
+  });
+  scheduler.add({
+    name: 'delete-expired-login-codes',
+    intervalMs: hour,
+    run: () => oneTimeAccess.deleteExpired(),
+  });
   scheduler.add({ name: 'refresh-geolite-database', intervalMs: 24 * hour, run: () => geoIp.refresh() });
   scheduler.add({
     name: 'delete-stale-rate-limits',
@@ -216,11 +227,11 @@ export async function createApplication(config: Config, options: ApplicationOpti
     serveSpa: options.serveSpa,
     rateLimitStore: databaseRateLimitStore({ db, clock }),
     modules: [
-      createSystemModule({ db, version }),
+      createSystemModule({ db }),
       createAppConfigModule({ settings, config, guards, images }),
       passkeys,
       createSignupModule(accountDeps),
-      createOneTimeAccessModule(accountDeps),
+      oneTimeAccess,
       deviceLogin,
       createAccountModule({ db, clock, readSettings, guards, loadUserDto: userDto }),
       createAuditLogModule({ db, guards }),

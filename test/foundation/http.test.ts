@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { insertTestUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
 describeEachEngine('http foundation', (engine) => {
@@ -29,8 +30,16 @@ describeEachEngine('http foundation', (engine) => {
     assert.match(String(response.headers['cache-control']), /no-store/);
   });
 
-  it('GET /api/version/current answers the package version', async () => {
-    const response = await testApp.app.inject({ method: 'GET', url: '/api/version/current' });
+  it('GET /api/version/current needs a signed-in user (401 anonymous), then answers the package version', async () => {
+    const anonymous = await testApp.app.inject({ method: 'GET', url: '/api/version/current' });
+    assert.equal(anonymous.statusCode, 401);
+    assert.equal(anonymous.json().code, 'not_signed_in');
+    const cookie = await signInAs(testApp, await insertTestUser(testApp, { username: 'version-reader' }));
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/version/current',
+      headers: { cookie },
+    });
     assert.equal(response.statusCode, 200);
     assert.match(response.json().currentVersion, /^\d+\.\d+\.\d+/);
   });

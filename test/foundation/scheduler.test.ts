@@ -110,7 +110,9 @@ describeEachEngine('scheduled jobs', (engine) => {
       assert.deepEqual((await testApp.scheduler.tick()).sort(), [
         'delete-expired-audit-logs',
         'delete-expired-device-login-requests',
+        'delete-expired-login-codes',
         'delete-expired-oidc-payloads',
+        'delete-expired-passkey-challenges',
         'delete-expired-sessions',
         'delete-stale-rate-limits',
         'refresh-geolite-database',

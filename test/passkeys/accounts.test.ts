@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { createPasskeyClient, createSignedInUser, type PasskeyClient } from '../helpers/passkey-client.ts';
+import { insertTestUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
 async function count(
@@ -101,6 +102,61 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(foreign.json().code, 'passkey_not_found');
   });
 
+  it('a reauthentication belongs to its session: not to a new sign-in, nor after signing out', async () => {
+    const { client: first } = await createSignedInUser(testApp, { username: 'reauth-owner' });
+    // Deleting an unknown passkey needs a reauthentication first: 403 without one, 404 with one.
+    const probe = (client: PasskeyClient) =>
+      client.request('DELETE', '/api/webauthn/credentials/no-such-passkey');
+    assert.equal((await first.reauthenticate()).statusCode, 204);
+    assert.equal((await probe(first)).statusCode, 404, 'the reauthentication counts in its session');
+    const reauthenticationCookie = first.jar.get('reauthentication_token')!;
+
+    const second = createPasskeyClient(testApp, first.authenticator);
+    assert.equal((await second.signIn()).statusCode, 200);
+    second.jar.set('reauthentication_token', reauthenticationCookie);
+    const copied = await probe(second);
+    assert.equal(copied.statusCode, 403);
+    assert.equal(copied.json().code, 'reauthentication_required');
+
+    assert.equal((await first.request('POST', '/api/webauthn/logout')).statusCode, 204);
+    assert.equal((await first.signIn()).statusCode, 200);
+    assert.equal(first.jar.get('reauthentication_token'), reauthenticationCookie);
+    const afterSignOut = await probe(first);
+    assert.equal(afterSignOut.statusCode, 403);
+    assert.equal(afterSignOut.json().code, 'reauthentication_required');
+  });
+
+  it('signing in while signed in replaces the old session (passkey and login code), leaving no row behind', async () => {
+    const { client, userId } = await createSignedInUser(testApp, { username: 'twice' });
+    const sessionsOfUser = async () =>
+      (await testApp.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).map(
+        (row) => row.id,
+      );
+    const [first] = await sessionsOfUser();
+    assert.ok(first);
+    const firstCookie = client.jar.get('access_token')!;
+
+    assert.equal((await client.signIn()).statusCode, 200);
+    const afterPasskey = await sessionsOfUser();
+    assert.equal(afterPasskey.length, 1);
+    assert.notEqual(afterPasskey[0], first);
+    const stale = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/users/me',
+      headers: { cookie: `access_token=${firstCookie}` },
+    });
+    assert.equal(stale.statusCode, 401, 'the replaced cookie no longer works');
+
+    const code = await admin.request('POST', `/api/users/${userId}/one-time-access-token`, {});
+    assert.equal(code.statusCode, 201);
+    const exchanged = await client.request('POST', `/api/one-time-access-token/${code.json().token}`);
+    assert.equal(exchanged.statusCode, 200);
+    const afterCode = await sessionsOfUser();
+    assert.equal(afterCode.length, 1);
+    assert.notEqual(afterCode[0], afterPasskey[0]);
+    assert.equal((await client.request('GET', '/api/users/me')).statusCode, 200);
+  });
+
   it('reauthentication refuses another user’s passkey', async () => {
     const body = await member.assertion();
     admin.jar.set('session', member.jar.get('session')!);
@@ -109,7 +165,7 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(response.json().code, 'passkey_verification_failed');
   });
 
-  it('edits my own profile, refusing a taken username', async () => {
+  it('edits my own profile, refusing a taken username; with editing off only the locale applies (200)', async () => {
     const updated = await member.request('PUT', '/api/users/me', { firstName: 'Mia', locale: 'de' });
     assert.equal(updated.statusCode, 200);
     assert.equal(updated.json().firstName, 'Mia');
@@ -118,9 +174,27 @@ describeEachEngine('accounts: passkey management, login codes, signup', (engine)
     assert.equal(taken.statusCode, 409);
     assert.equal(taken.json().code, 'username_taken');
     await setConfig(testApp, 'allowOwnAccountEdit', 'false');
-    const locked = await member.request('PUT', '/api/users/me', { firstName: 'Nope' });
-    assert.equal(locked.statusCode, 403);
-    assert.equal((await member.request('PUT', '/api/users/me', { locale: 'fr' })).statusCode, 200);
+    // Like upstream: with own-account editing off only the locale applies, the other fields are ignored.
+    const locked = await member.request('PUT', '/api/users/me', {
+      firstName: 'Nope',
+      username: 'renamed',
+      email: 'renamed@example.com',
+      locale: 'fr',
+    });
+    assert.equal(locked.statusCode, 200, locked.body);
+    assert.equal(locked.json().firstName, 'Mia');
+    assert.equal(locked.json().username, 'member');
+    assert.equal(locked.json().email, 'member@example.com');
+    assert.equal(locked.json().locale, 'fr');
+    const row = await testApp.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.first_name, row.username, row.email, row.locale],
+      ['Mia', 'member', 'member@example.com', 'fr'],
+    );
     await setConfig(testApp, 'allowOwnAccountEdit', 'true');
   });
 
@@ -374,5 +448,51 @@ describeEachEngine('first-admin setup race and rate limits', (engine) => {
     const limited = await client.request('POST', '/api/one-time-access-token/WRONGCODE');
     assert.equal(limited.statusCode, 429);
     assert.equal(limited.json().code, 'rate_limited');
+  });
+
+  it('challenge creation is rate limited: login/start 30 a minute, register/start 10 (no unbounded rows)', async () => {
+    const client = createPasskeyClient(testApp);
+    const challenges = async () =>
+      Number(
+        (
+          await testApp.db
+            .selectFrom('webauthn_challenges')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await challenges();
+    for (let attempt = 0; attempt < 30; attempt++) {
+      assert.equal((await client.request('GET', '/api/webauthn/login/start')).statusCode, 200);
+    }
+    const limited = await client.request('GET', '/api/webauthn/login/start');
+    assert.equal(limited.statusCode, 429);
+    assert.equal(limited.json().code, 'rate_limited');
+    assert.equal(await challenges(), before + 30);
+
+    const cookie = await signInAs(testApp, await insertTestUser(testApp, { username: 'limited' }));
+    const registerStart = () =>
+      testApp.app.inject({ method: 'GET', url: '/api/webauthn/register/start', headers: { cookie } });
+    const registrations = await challenges();
+    for (let attempt = 0; attempt < 10; attempt++) {
+      assert.equal((await registerStart()).statusCode, 200);
+    }
+    const refused = await registerStart();
+    assert.equal(refused.statusCode, 429);
+    assert.equal(refused.json().code, 'rate_limited');
+    assert.equal(await challenges(), registrations + 10);
+  });
+
+  it('after setup, deleting every account does not reopen setup: GET and POST agree', async () => {
+    const client = createPasskeyClient(testApp);
+    assert.equal((await client.request('GET', '/api/signup/setup')).json().code, 'setup_not_available');
+    await testApp.db.deleteFrom('users').execute();
+    const probe = await client.request('GET', '/api/signup/setup');
+    assert.equal(probe.statusCode, 404);
+    assert.equal(probe.json().code, 'setup_not_available');
+    const attempt = await client.setup({ username: 'latecomer', email: 'late@example.com' });
+    assert.equal(attempt.statusCode, 404);
+    assert.equal(attempt.json().code, 'setup_not_available');
+    assert.equal(await count(testApp, 'users'), 0);
   });
 });

@@ -4,8 +4,17 @@ import { createPasskeyClient, type PasskeyClient } from '../helpers/passkey-clie
 import { createSoftAuthenticator } from '../helpers/soft-authenticator.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
+/** Row counts of everything a ceremony may touch, for "nothing changed" assertions. */
 async function tableCounts(testApp: TestApp) {
-  const count = async (table: 'sessions' | 'webauthn_credentials' | 'audit_logs' | 'users') =>
+  const count = async (
+    table:
+      | 'sessions'
+      | 'webauthn_credentials'
+      | 'audit_logs'
+      | 'users'
+      | 'webauthn_challenges'
+      | 'reauthentication_tokens',
+  ) =>
     Number(
       (
         await testApp.db
@@ -19,6 +28,8 @@ async function tableCounts(testApp: TestApp) {
     credentials: await count('webauthn_credentials'),
     audit: await count('audit_logs'),
     users: await count('users'),
+    challenges: await count('webauthn_challenges'),
+    reauthenticationTokens: await count('reauthentication_tokens'),
   };
 }
 
@@ -55,7 +66,9 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
     const response = await admin.addPasskey();
     assert.equal(response.statusCode, 200, response.body);
     const passkey = response.json();
-    assert.equal(passkey.name, 'Chrome on Mac'.length > 0 ? passkey.name : '');
+    // The soft authenticator claims Google Password Manager's AAGUID (see aaguid-names.json).
+    assert.equal(passkey.aaguid, 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4');
+    assert.equal(passkey.name, 'Google Password Manager');
     assert.equal(typeof passkey.credentialID, 'string');
     assert.equal(passkey.backupEligible, false);
     const list = (await admin.request('GET', '/api/webauthn/credentials')).json();
@@ -67,6 +80,19 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
       .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].user_agent, 'latch-tests');
+  });
+
+  it('names a passkey from an unknown AAGUID "Passkey"', async () => {
+    const unknown = createSoftAuthenticator({
+      origin: testApp.config.appUrl,
+      aaguid: '12345678-9abc-4def-8123-456789abcdef',
+    });
+    const client = createPasskeyClient(testApp, unknown);
+    client.jar.set('access_token', admin.jar.get('access_token')!);
+    const response = await client.addPasskey();
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json().name, 'Passkey');
+    await testApp.db.deleteFrom('webauthn_credentials').where('id', '=', response.json().id).execute();
   });
 
   it('signs out server side, then signs in with the passkey (amr phr, SIGN_IN audited)', async () => {
@@ -160,7 +186,52 @@ describeEachEngine('passkey setup and sign-in', (engine) => {
     const expired = await client.request('POST', '/api/webauthn/login/finish', body);
     assert.equal(expired.statusCode, 400);
     assert.equal(expired.json().code, 'challenge_invalid');
-    assert.deepEqual(await tableCounts(testApp), before);
+    // Nothing changed, except that the attempt used up the expired challenge.
+    assert.deepEqual(await tableCounts(testApp), { ...before, challenges: before.challenges - 1 });
+  });
+
+  it('a failed assertion uses up its challenge: a retry with a valid assertion is refused', async () => {
+    const client = createPasskeyClient(testApp, admin.authenticator);
+    const start = await client.request('GET', '/api/webauthn/login/start');
+    assert.equal(start.statusCode, 200);
+    const challengeId = client.jar.get('session')!;
+    const before = await tableCounts(testApp);
+    const forged = admin.authenticator.assert(start.json(), { origin: 'http://evil.example:1411' });
+    const refused = await client.request('POST', '/api/webauthn/login/finish', forged);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().code, 'passkey_verification_failed');
+    assert.deepEqual(await tableCounts(testApp), { ...before, challenges: before.challenges - 1 });
+
+    client.jar.set('session', challengeId);
+    const retry = await client.request(
+      'POST',
+      '/api/webauthn/login/finish',
+      admin.authenticator.assert(start.json()),
+    );
+    assert.equal(retry.statusCode, 400);
+    assert.equal(retry.json().code, 'challenge_invalid');
+    assert.equal(client.jar.get('access_token'), undefined);
+    assert.deepEqual(await tableCounts(testApp), { ...before, challenges: before.challenges - 1 });
+  });
+
+  it('a failed registration uses up its challenge: a retry with a valid response is refused', async () => {
+    const start = await admin.request('GET', '/api/webauthn/register/start');
+    assert.equal(start.statusCode, 200);
+    const challengeId = admin.jar.get('session')!;
+    const before = await tableCounts(testApp);
+    const unverified = admin.authenticator.register(start.json(), { userVerified: false });
+    admin.authenticator.credentials.pop();
+    const refused = await admin.request('POST', '/api/webauthn/register/finish', unverified);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.json().code, 'passkey_verification_failed');
+
+    admin.jar.set('session', challengeId);
+    const valid = admin.authenticator.register(start.json());
+    admin.authenticator.credentials.pop();
+    const retry = await admin.request('POST', '/api/webauthn/register/finish', valid);
+    assert.equal(retry.statusCode, 400);
+    assert.equal(retry.json().code, 'challenge_invalid');
+    assert.deepEqual(await tableCounts(testApp), { ...before, challenges: before.challenges - 1 });
   });
 
   it('refuses a registration challenge used for sign-in', async () => {

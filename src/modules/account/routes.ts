@@ -42,6 +42,49 @@ export const updateOwnAccountSchema = z.object({
 export function createAccountModule(deps: AccountModuleDeps): HttpModule {
   const { db, guards } = deps;
 
+  /**
+   * Adds the profile fields of `body` to `update`, checking that a new username or email is free.
+   * @throws AppError username_taken | email_taken | validation_error
+   */
+  async function addProfileChanges(
+    update: ProfileUpdate,
+    user: User,
+    body: z.infer<typeof updateOwnAccountSchema>,
+    settings: AppSettings,
+  ): Promise<void> {
+    if (body.username !== undefined && body.username.toLowerCase() !== user.username.toLowerCase()) {
+      const other = await findUserByUsernameOrEmail(db, body.username);
+      if (other && other.id !== user.id && other.username.toLowerCase() === body.username.toLowerCase()) {
+        throw new AppError('username_taken', 409, 'This username is already taken', {
+          fields: { username: 'is already taken' },
+        });
+      }
+    }
+    if (body.username !== undefined) update.username = body.username;
+    if (body.email !== undefined) {
+      if (body.email === null && settings.requireUserEmail === 'true') {
+        throw new AppError('validation_error', 400, 'Invalid request: email: is required', {
+          fields: { email: 'is required' },
+        });
+      }
+      if (body.email?.toLowerCase() !== user.email?.toLowerCase()) {
+        if (body.email) {
+          const other = await findUserByUsernameOrEmail(db, body.email);
+          if (other && other.id !== user.id && other.email?.toLowerCase() === body.email.toLowerCase()) {
+            throw new AppError('email_taken', 409, 'This email address is already used by another account', {
+              fields: { email: 'is already used' },
+            });
+          }
+        }
+        update.email = body.email;
+        update.email_verified = settings.emailsVerified === 'true';
+      }
+    }
+    if (body.firstName !== undefined) update.first_name = body.firstName;
+    if (body.lastName !== undefined) update.last_name = body.lastName;
+    if (body.displayName !== undefined) update.display_name = body.displayName;
+  }
+
   return {
     async register(app: App) {
       const tags = ['My account'];
@@ -72,60 +115,10 @@ export function createAccountModule(deps: AccountModuleDeps): HttpModule {
           const settings = await deps.readSettings();
           const update: ProfileUpdate = { updated_at: deps.clock.now().toISOString() };
           if (body.locale !== undefined) update.locale = body.locale || null;
+          // With own-account editing off (or for LDAP users) only the locale applies; like upstream, the other
+          // fields are ignored rather than refused, so a client sending the whole profile still succeeds.
           const mayEdit = settings.allowOwnAccountEdit === 'true' && !user.ldapId;
-          const profileFields = ['username', 'email', 'firstName', 'lastName', 'displayName'] as const;
-          const changesProfile = profileFields.some((field) => body[field] !== undefined);
-          if (changesProfile && !mayEdit) {
-            throw new AppError(
-              'forbidden',
-              403,
-              'Editing your own account is turned off; only the language can change',
-            );
-          }
-          if (body.username !== undefined && body.username.toLowerCase() !== user.username.toLowerCase()) {
-            const other = await findUserByUsernameOrEmail(db, body.username);
-            if (
-              other &&
-              other.id !== user.id &&
-              other.username.toLowerCase() === body.username.toLowerCase()
-            ) {
-              throw new AppError('username_taken', 409, 'This username is already taken', {
-                fields: { username: 'is already taken' },
-              });
-            }
-          }
-          if (body.username !== undefined) update.username = body.username;
-          if (body.email !== undefined) {
-            if (body.email === null && settings.requireUserEmail === 'true') {
-              throw new AppError('validation_error', 400, 'Invalid request: email: is required', {
-                fields: { email: 'is required' },
-              });
-            }
-            if (body.email?.toLowerCase() !== user.email?.toLowerCase()) {
-              if (body.email) {
-                const other = await findUserByUsernameOrEmail(db, body.email);
-                if (
-                  other &&
-                  other.id !== user.id &&
-                  other.email?.toLowerCase() === body.email.toLowerCase()
-                ) {
-                  throw new AppError(
-                    'email_taken',
-                    409,
-                    'This email address is already used by another account',
-                    {
-                      fields: { email: 'is already used' },
-                    },
-                  );
-                }
-              }
-              update.email = body.email;
-              update.email_verified = settings.emailsVerified === 'true';
-            }
-          }
-          if (body.firstName !== undefined) update.first_name = body.firstName;
-          if (body.lastName !== undefined) update.last_name = body.lastName;
-          if (body.displayName !== undefined) update.display_name = body.displayName;
+          if (mayEdit) await addProfileChanges(update, user, body, settings);
           try {
             await updateUserProfile(db, user.id, update);
           } catch (error) {

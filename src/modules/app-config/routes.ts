@@ -3,6 +3,7 @@ import type { Config } from '../../config/env.ts';
 import type { Guards } from '../../http/auth.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 import type { ImageStore } from '../../lib/images.ts';
+import { version } from '../../version.ts';
 import { registerBrandingImages } from './images.ts';
 import { type AppSettingsService, publicSettings } from './service.ts';
 
@@ -36,6 +37,18 @@ export function createAppConfigModule(deps: {
             { key: 'tracingEnabled', type: 'bool', value: String(deps.config.tracingEnabled) },
           ];
         },
+      );
+      app.get(
+        '/api/version/current',
+        {
+          preValidation: deps.guards.requireUser,
+          schema: {
+            tags: ['System'],
+            summary: 'The running version (signed-in users and API keys)',
+            response: { 200: z.object({ currentVersion: z.string() }) },
+          },
+        },
+        async () => ({ currentVersion: version }),
       );
       app.get(
         '/api/application-configuration/all',

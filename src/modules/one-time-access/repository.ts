@@ -16,3 +16,11 @@ export async function consumeOneTimeAccessToken(
     .returningAll()
     .executeTakeFirst();
 }
+
+export async function deleteExpiredOneTimeAccessTokens(db: Database, now: string): Promise<number> {
+  const result = await db
+    .deleteFrom('one_time_access_tokens')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

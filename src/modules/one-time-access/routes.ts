@@ -9,7 +9,7 @@ import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import { findUserById, type User } from '../users/repository.ts';
 import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
-import { consumeOneTimeAccessToken } from './repository.ts';
+import { consumeOneTimeAccessToken, deleteExpiredOneTimeAccessTokens } from './repository.ts';
 import { createOneTimeAccessToken, normalizeCode } from './service.ts';
 
 export interface OneTimeAccessModuleDeps {
@@ -27,10 +27,10 @@ const tokenInvalid = () =>
   new AppError('token_invalid', 401, 'This login code is invalid, expired or was already used');
 
 /** Admin-created login links (account recovery) and their exchange for a session. */
-export function createOneTimeAccessModule(deps: OneTimeAccessModuleDeps): HttpModule {
+export function createOneTimeAccessModule(deps: OneTimeAccessModuleDeps) {
   const { db, guards, sessions, audit } = deps;
 
-  return {
+  const module: HttpModule = {
     register(app: App) {
       const tags = ['One-time access'];
 
@@ -96,4 +96,14 @@ export function createOneTimeAccessModule(deps: OneTimeAccessModuleDeps): HttpMo
       );
     },
   };
+
+  return {
+    ...module,
+    /** Deletes expired login codes; a periodic job. @returns rows deleted */
+    async deleteExpired(): Promise<number> {
+      return deleteExpiredOneTimeAccessTokens(db, deps.clock.now().toISOString());
+    },
+  };
 }
+
+export type OneTimeAccessModule = ReturnType<typeof createOneTimeAccessModule>;

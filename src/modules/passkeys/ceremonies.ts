@@ -100,19 +100,25 @@ export function createCeremonies(deps: CeremonyDeps) {
     return id;
   }
 
-  /** Deletes the challenge (inside the caller's transaction) and checks it is live and of this ceremony. */
-  async function loadChallenge(
-    trx: Database,
+  /**
+   * Deletes the challenge in its own statement, before any verification, and checks it is live and of this
+   * ceremony. A response that then fails verification cannot be retried against the same challenge: the
+   * deletion is not part of the verifying transaction, so its rollback does not bring the challenge back.
+   * @throws AppError challenge_invalid
+   */
+  async function takeChallenge(
     challengeId: string | undefined,
     ceremony: Ceremony,
   ): Promise<WebauthnChallengesTable> {
     if (!challengeId) throw challengeInvalid();
-    const challenge = await consumeChallenge(trx, challengeId, ceremony);
+    const challenge = await consumeChallenge(deps.db, challengeId, ceremony);
     if (!challenge || challenge.expires_at <= deps.clock.now().toISOString()) throw challengeInvalid();
     return challenge;
   }
 
   return {
+    takeChallenge,
+
     async startRegistration(
       user: User,
     ): Promise<{ options: PublicKeyCredentialCreationOptionsJSON; challengeId: string }> {
@@ -148,16 +154,15 @@ export function createCeremonies(deps: CeremonyDeps) {
     },
 
     /**
-     * Verifies a registration response and stores the new passkey, inside `trx`.
-     * @throws AppError challenge_invalid | passkey_verification_failed
+     * Verifies a registration response against a challenge from `takeChallenge` and stores the new passkey,
+     * inside `trx`. @throws AppError challenge_invalid | passkey_verification_failed
      */
     async finishRegistration(
       trx: Database,
       user: User,
-      challengeId: string | undefined,
+      challenge: WebauthnChallengesTable,
       response: RegistrationResponseBody,
     ): Promise<WebauthnCredentialsTable> {
-      const challenge = await loadChallenge(trx, challengeId, 'registration');
       if (challenge.user_id !== user.id) throw challengeInvalid();
       const settings = await deps.readSettings(trx);
       const { verifyRegistrationResponse } = await loadWebauthn();
@@ -219,16 +224,15 @@ export function createCeremonies(deps: CeremonyDeps) {
     },
 
     /**
-     * Verifies an assertion inside `trx`: consumes the challenge, finds the passkey, checks the signature,
-     * origin, RP ID and user verification, and moves the signature counter.
-     * @throws AppError challenge_invalid | unknown_passkey | passkey_verification_failed
+     * Verifies an assertion against a challenge from `takeChallenge`, inside `trx`: finds the passkey, checks
+     * the signature, origin, RP ID and user verification, and moves the signature counter.
+     * @throws AppError unknown_passkey | passkey_verification_failed
      */
     async verifyAssertion(
       trx: Database,
-      challengeId: string | undefined,
+      challenge: WebauthnChallengesTable,
       response: AuthenticationResponseBody,
     ): Promise<{ credential: WebauthnCredentialsTable; user: User }> {
-      const challenge = await loadChallenge(trx, challengeId, 'authentication');
       const credential = await findCredentialByCredentialId(trx, response.id);
       if (!credential) {
         throw new AppError('unknown_passkey', 404, 'This passkey is not registered here');

@@ -13,10 +13,23 @@ export const reauthenticationLifetimeSeconds = 180;
 export function createReauthentication(deps: { db: Database; clock: Clock; cookies: CookieNames }) {
   const cookieName = deps.cookies.reauthentication;
 
+  /** The caller's live token: it must belong to the signed-in user and to this very session. */
+  async function findTokenOf(request: FastifyRequest) {
+    const token = request.cookies?.[cookieName];
+    const auth = request.auth;
+    if (!token || !auth?.sessionId) return undefined;
+    return findLiveReauthenticationToken(deps.db, {
+      tokenHash: sha256Hex(token),
+      userId: auth.user.id,
+      sessionId: auth.sessionId,
+      now: deps.clock.now().toISOString(),
+    });
+  }
+
   return {
     async issue(
       reply: FastifyReply,
-      input: { userId: string; sessionId: string | undefined },
+      input: { userId: string; sessionId: string },
       db: Database = deps.db,
     ): Promise<void> {
       const token = randomToken();
@@ -25,7 +38,7 @@ export function createReauthentication(deps: { db: Database; clock: Clock; cooki
         id: randomUUID(),
         token_hash: sha256Hex(token),
         user_id: input.userId,
-        session_id: input.sessionId ?? null,
+        session_id: input.sessionId,
         created_at: now.toISOString(),
         expires_at: addSeconds(now, reauthenticationLifetimeSeconds).toISOString(),
       });
@@ -40,15 +53,7 @@ export function createReauthentication(deps: { db: Database; clock: Clock; cooki
 
     /** When the caller last reauthenticated with a passkey (a live reauthentication cookie), if at all. */
     async recentReauthenticationTime(request: FastifyRequest): Promise<Date | undefined> {
-      const token = request.cookies?.[cookieName];
-      const userId = request.auth?.user.id;
-      if (!token || !userId) return undefined;
-      const found = await findLiveReauthenticationToken(
-        deps.db,
-        sha256Hex(token),
-        userId,
-        deps.clock.now().toISOString(),
-      );
+      const found = await findTokenOf(request);
       return found ? new Date(found.created_at) : undefined;
     },
 
@@ -57,18 +62,7 @@ export function createReauthentication(deps: { db: Database; clock: Clock; cooki
      * passkey in the last three minutes. @throws AppError reauthentication_required
      */
     async requireRecentReauthentication(request: FastifyRequest): Promise<void> {
-      const token = request.cookies?.[cookieName];
-      const userId = request.auth?.user.id;
-      const found =
-        token && userId
-          ? await findLiveReauthenticationToken(
-              deps.db,
-              sha256Hex(token),
-              userId,
-              deps.clock.now().toISOString(),
-            )
-          : undefined;
-      if (!found) {
+      if (!(await findTokenOf(request))) {
         throw new AppError(
           'reauthentication_required',
           403,

@@ -10,8 +10,8 @@ export async function insertChallenge(db: Database, row: WebauthnChallengesTable
 }
 
 /**
- * Deletes the challenge and hands it back, so one challenge verifies at most one response. Run inside the
- * transaction that verifies the response: a failed verification rolls the deletion back with everything else.
+ * Deletes the challenge and hands it back, so one challenge verifies at most one response. Run it on its own,
+ * not inside the verifying transaction: a failed verification must not roll the deletion back.
  */
 export async function consumeChallenge(
   db: Database,
@@ -122,18 +122,18 @@ export async function insertReauthenticationToken(
   await db.insertInto('reauthentication_tokens').values(row).execute();
 }
 
+/** A live token of this user issued in this session: it does not outlive a sign-out or carry to another. */
 export async function findLiveReauthenticationToken(
   db: Database,
-  tokenHash: string,
-  userId: string,
-  now: string,
+  query: { tokenHash: string; userId: string; sessionId: string; now: string },
 ): Promise<ReauthenticationTokensTable | undefined> {
   return db
     .selectFrom('reauthentication_tokens')
     .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('user_id', '=', userId)
-    .where('expires_at', '>', now)
+    .where('token_hash', '=', query.tokenHash)
+    .where('user_id', '=', query.userId)
+    .where('session_id', '=', query.sessionId)
+    .where('expires_at', '>', query.now)
     .executeTakeFirst();
 }
 

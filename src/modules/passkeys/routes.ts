@@ -14,6 +14,8 @@ import { challengeLifetimeSeconds, createCeremonies, relyingPartyOf, toPasskeyDt
 import { createReauthentication } from './reauthentication.ts';
 import {
   deleteCredentialOfUser,
+  deleteExpiredChallenges,
+  deleteExpiredReauthenticationTokens,
   deleteReauthenticationTokensOfUser,
   findCredentialOfUser,
   listCredentialsOfUser,
@@ -42,6 +44,9 @@ export interface PasskeysModuleDeps {
 /** Per-IP limits on the routes that check a passkey (ignored when DISABLE_RATE_LIMITING is set). */
 const loginRateLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 const reauthenticationRateLimit = { rateLimit: { max: 5, timeWindow: '1 minute' } };
+/** Per-IP limits on the routes that store a challenge row, so nobody can fill the table. */
+const signInChallengeRateLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } };
+const registrationChallengeRateLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -83,6 +88,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/register/start',
         {
+          config: registrationChallengeRateLimit,
           preValidation: guards.requireSession,
           schema: {
             tags,
@@ -110,9 +116,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         },
         async (request, reply) => {
           const user = request.auth!.user;
-          const challengeId = takeChallengeCookie(request, reply);
+          const challenge = await ceremonies.takeChallenge(
+            takeChallengeCookie(request, reply),
+            'registration',
+          );
           const credential = await db.transaction().execute(async (trx) => {
-            const row = await ceremonies.finishRegistration(trx, user, challengeId, request.body);
+            const row = await ceremonies.finishRegistration(trx, user, challenge, request.body);
             await audit.record(
               {
                 event: 'PASSKEY_ADDED',
@@ -131,6 +140,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
       app.get(
         '/api/webauthn/login/start',
         {
+          config: signInChallengeRateLimit,
           schema: {
             tags,
             summary: 'Options for signing in (or reauthenticating) with a passkey',
@@ -156,9 +166,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
           },
         },
         async (request, reply) => {
-          const challengeId = takeChallengeCookie(request, reply);
+          const challenge = await ceremonies.takeChallenge(
+            takeChallengeCookie(request, reply),
+            'authentication',
+          );
           return db.transaction().execute(async (trx) => {
-            const { user } = await ceremonies.verifyAssertion(trx, challengeId, request.body);
+            const { user } = await ceremonies.verifyAssertion(trx, challenge, request.body);
             checkUserEnabled(user);
             await sessions.issue(reply, { userId: user.id, amr: ['phr'], request }, trx);
             await audit.record({ event: 'SIGN_IN', userId: user.id, ...auditContextOf(request) }, trx);
@@ -190,9 +203,12 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
         async (request, reply) => {
           const auth = request.auth!;
           const challengeId = takeChallengeCookie(request, reply);
+          const challenge = request.body
+            ? await ceremonies.takeChallenge(challengeId, 'authentication')
+            : null;
           await db.transaction().execute(async (trx) => {
-            if (request.body) {
-              const { user } = await ceremonies.verifyAssertion(trx, challengeId, request.body);
+            if (request.body && challenge) {
+              const { user } = await ceremonies.verifyAssertion(trx, challenge, request.body);
               if (user.id !== auth.user.id) {
                 throw new AppError(
                   'passkey_verification_failed',
@@ -207,7 +223,7 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
                 'Send a passkey assertion: the sign-in is not recent enough',
               );
             }
-            await reauthentication.issue(reply, { userId: auth.user.id, sessionId: auth.sessionId }, trx);
+            await reauthentication.issue(reply, { userId: auth.user.id, sessionId: auth.sessionId! }, trx);
           });
           return reply.code(204).send();
         },
@@ -284,6 +300,11 @@ export function createPasskeysModule(deps: PasskeysModuleDeps) {
     async endAllSessionsOfUser(userId: string, trx: Database = db): Promise<void> {
       await sessions.endAllOfUser(userId, trx);
       await deleteReauthenticationTokensOfUser(trx, userId);
+    },
+    /** Deletes expired ceremony challenges and reauthentication tokens; a periodic job. @returns rows deleted */
+    async deleteExpired(): Promise<number> {
+      const now = deps.clock.now().toISOString();
+      return (await deleteExpiredChallenges(db, now)) + (await deleteExpiredReauthenticationTokens(db, now));
     },
   };
 }

@@ -65,6 +65,10 @@ export async function deleteSessionById(db: Database, id: string): Promise<void>
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
+export async function deleteSessionByTokenHash(db: Database, tokenHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+}
+
 export async function deleteSessionsOfUser(db: Database, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }

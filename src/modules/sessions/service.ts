@@ -11,6 +11,7 @@ import { toUser } from '../users/repository.ts';
 import {
   deleteExpiredSessions,
   deleteSessionById,
+  deleteSessionByTokenHash,
   deleteSessionsOfUser,
   findLiveSessionByTokenHash,
   insertSession,
@@ -39,7 +40,10 @@ export interface IssuedSession {
 
 export interface Sessions {
   readonly cookies: CookieNames;
-  /** Creates a database session for the user and sets its cookie. */
+  /**
+   * Creates a database session for the user and sets its cookie. A session the request still carries (a
+   * sign-in while signed in) is deleted, so the replaced cookie does not leave a live session behind.
+   */
   issue(
     reply: FastifyReply,
     input: { userId: string; amr: readonly string[]; request: FastifyRequest },
@@ -72,6 +76,8 @@ export function createSessions(deps: {
       const token = randomToken();
       const sessionId = randomUUID();
       const userAgent = request.headers['user-agent'];
+      const previousToken = request.cookies?.[cookies.session];
+      if (previousToken) await deleteSessionByTokenHash(db, sha256Hex(previousToken));
       await insertSession(db, {
         id: sessionId,
         token_hash: sha256Hex(token),

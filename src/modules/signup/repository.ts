@@ -1,12 +1,19 @@
 import type { Database } from '../../db/database.ts';
 import type { SignupTokensTable } from '../../db/types.ts';
 
+const setupMarkerKey = 'initial_admin_created_at';
+
 /**
  * Claims the one-time "first admin created" marker. Its primary key makes a second concurrent setup fail
  * with a unique violation, on both engines, whatever the isolation level.
  */
 export async function insertSetupMarker(db: Database, now: string): Promise<void> {
-  await db.insertInto('kv').values({ key: 'initial_admin_created_at', value: now }).execute();
+  await db.insertInto('kv').values({ key: setupMarkerKey, value: now }).execute();
+}
+
+export async function hasSetupMarker(db: Database): Promise<boolean> {
+  const row = await db.selectFrom('kv').select('key').where('key', '=', setupMarkerKey).executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function addUserToGroups(

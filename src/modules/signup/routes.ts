@@ -17,6 +17,7 @@ import {
   countSignupTokenUse,
   deleteSignupToken,
   findSignupTokenById,
+  hasSetupMarker,
   insertSetupMarker,
   insertSignupToken,
   listExistingGroups,
@@ -44,6 +45,14 @@ export interface SignupModuleDeps {
 const signupRateLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
 const setupNotAvailable = () =>
   new AppError('setup_not_available', 404, 'Setup is done: an account already exists. Sign in instead.');
+
+/**
+ * Setup runs once: it is done as soon as any account exists or the first admin was ever created (the marker
+ * stays even if every account is deleted later), so GET and POST /api/signup/setup always agree.
+ */
+async function isSetupDone(db: Database): Promise<boolean> {
+  return (await countUsers(db)) > 0 || (await hasSetupMarker(db));
+}
 
 /** First-admin setup, self-service signup (open or with a token) and the admin's signup tokens. */
 export function createSignupModule(deps: SignupModuleDeps): HttpModule {
@@ -84,7 +93,7 @@ export function createSignupModule(deps: SignupModuleDeps): HttpModule {
         '/api/signup/setup',
         { schema: { tags, summary: 'Whether first-admin setup is still possible (204) or done (404)' } },
         async (_request, reply) => {
-          if ((await countUsers(db)) > 0) throw setupNotAvailable();
+          if (await isSetupDone(db)) throw setupNotAvailable();
           return reply.code(204).send();
         },
       );
@@ -105,7 +114,7 @@ export function createSignupModule(deps: SignupModuleDeps): HttpModule {
           const now = deps.clock.now().toISOString();
           try {
             return await db.transaction().execute(async (trx) => {
-              if ((await countUsers(trx)) > 0) throw setupNotAvailable();
+              if (await isSetupDone(trx)) throw setupNotAvailable();
               await insertSetupMarker(trx, now);
               const user = await createAccount(trx, request.body, {
                 isAdmin: true,

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { pingDatabase } from '../../db/database.ts';
 import type { App, HttpModule } from '../../http/server.ts';
 
-export function createSystemModule(deps: { db: Database; version: string }): HttpModule {
+/** Health check for load balancers and container runtimes: 204 when the database answers, 503 otherwise. */
+export function createSystemModule(deps: { db: Database }): HttpModule {
   return {
     register(app: App) {
       app.route({
@@ -15,18 +15,6 @@ export function createSystemModule(deps: { db: Database; version: string }): Htt
           return reply.code(healthy ? 204 : 503).send();
         },
       });
-
-      app.get(
-        '/api/version/current',
-        {
-          schema: {
-            tags: ['System'],
-            summary: 'The running version',
-            response: { 200: z.object({ currentVersion: z.string() }) },
-          },
-        },
-        async () => ({ currentVersion: deps.version }),
-      );
     },
   };
 }

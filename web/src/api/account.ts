@@ -125,9 +125,3 @@ export async function reauthenticate(): Promise<void> {
 export async function signOut(): Promise<void> {
   await apiPost('/api/webauthn/logout');
 }
-
-/** Only same-origin relative paths: `/x` but not `//evil` or `/\evil`, so the link cannot leave this site. */
-export function safeRedirect(value: string | null, fallback: string): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
-  return value;
-}

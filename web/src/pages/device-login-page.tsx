@@ -3,11 +3,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { currentUserQueryKey, safeRedirect } from '../api/account';
+import { currentUserQueryKey } from '../api/account';
 import { useAppConfig } from '../api/app-config';
 import { ApiError } from '../api/client';
 import { type DeviceLoginRequest, exchangeDeviceLogin, startDeviceLogin } from '../api/device-login';
 import { QrCode } from '../components/qr-code';
+import { safeRedirect } from '../lib/safe-redirect';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,7 +20,11 @@ export function DeviceLoginPage() {
   const { t } = useTranslation();
   const { config } = useAppConfig();
   const [searchParams] = useSearchParams();
-  const target = safeRedirect(searchParams.get('redirect'), config.homePageUrl || '/settings/account');
+  const target = safeRedirect(
+    searchParams.get('redirect'),
+    config.homePageUrl || '/settings/account',
+    window.location.origin,
+  );
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [request, setRequest] = useState<DeviceLoginRequest>();

@@ -2,9 +2,9 @@ import { Alert, Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
-import { safeRedirect } from '../api/account';
 import { ApiError, apiPost } from '../api/client';
 import { AddPasskeyStep } from '../components/add-passkey-step';
+import { safeRedirect } from '../lib/safe-redirect';
 
 /** `/lc/:code`, `/lc` and `/login/alternative/code?code=`: sign in with a login code, then offer a passkey. */
 export function LoginCodePage() {
@@ -12,7 +12,7 @@ export function LoginCodePage() {
   const params = useParams();
   const [searchParams] = useSearchParams();
   const initial = params.code ?? searchParams.get('code') ?? '';
-  const target = safeRedirect(searchParams.get('redirect'), '/settings/account');
+  const target = safeRedirect(searchParams.get('redirect'), '/settings/account', window.location.origin);
   const [code, setCode] = useState(initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);

@@ -4,9 +4,10 @@ import { IconFingerprint } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { safeRedirect, signInWithPasskey } from '../api/account';
+import { signInWithPasskey } from '../api/account';
 import { useAppConfig } from '../api/app-config';
 import { usePasskeyErrorMessage } from '../components/passkey-error';
+import { safeRedirect } from '../lib/safe-redirect';
 
 /** `/login?redirect=/path`: discoverable passkey sign-in, with passkey autofill where the browser offers it. */
 export function LoginPage() {
@@ -16,7 +17,11 @@ export function LoginPage() {
   const describe = usePasskeyErrorMessage();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const target = safeRedirect(searchParams.get('redirect'), config.homePageUrl || '/settings/account');
+  const target = safeRedirect(
+    searchParams.get('redirect'),
+    config.homePageUrl || '/settings/account',
+    window.location.origin,
+  );
 
   // Conditional mediation: the browser offers passkeys in the username field's autofill. It starts when the
   // field gets focus, so a click on the button never races an autofill answer.
