@@ -374,12 +374,15 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       const interactionDeps = { db: deps.db, clock: deps.clock, audit: deps.audit, provider };
       app.get(
         '/api/oidc/interactions/:id',
-        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        { schema: { params: interactionParams }, preValidation: deps.guards.optionalUser },
         async (request) => describeInteraction(interactionDeps, request.params.id, await freshAuth(request)),
       );
       app.post(
         '/api/oidc/interactions/:id/complete',
-        { schema: { params: interactionParams, body: stepSchema }, preHandler: deps.guards.requireSession },
+        {
+          schema: { params: interactionParams, body: stepSchema },
+          preValidation: deps.guards.requireSession,
+        },
         async (request) => {
           const auth = await freshAuth(request);
           if (!auth) throw new AppError('not_signed_in', 401, 'You are not signed in');
@@ -394,7 +397,7 @@ export function createOidcModule(deps: OidcModuleDeps): OidcModule {
       );
       app.post(
         '/api/oidc/interactions/:id/abort',
-        { schema: { params: interactionParams }, preHandler: deps.guards.optionalUser },
+        { schema: { params: interactionParams }, preValidation: deps.guards.optionalUser },
         async (request) => abortInteraction(interactionDeps, request.params.id),
       );
     },
