@@ -21,7 +21,7 @@ import {
   listCredentialsOfUser,
   recordCredentialUse,
 } from './repository.ts';
-import type { AuthenticationResponseBody, PasskeyDto, RegistrationResponseBody } from './schemas.ts';
+import type { AuthenticationResponseBody, RegistrationResponseBody } from './schemas.ts';
 
 // The WebAuthn library loads on the first ceremony, off the startup path and out of idle memory.
 let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
@@ -45,21 +45,6 @@ export interface RelyingParty {
 export function relyingPartyOf(appUrl: string): RelyingParty {
   const url = new URL(appUrl);
   return { rpId: url.hostname, origin: url.origin };
-}
-
-export function toPasskeyDto(row: WebauthnCredentialsTable): PasskeyDto {
-  return {
-    id: row.id,
-    name: row.name,
-    credentialID: row.credential_id,
-    attestationType: row.attestation_type,
-    transport: parseJson<string[]>(row.transports, []),
-    aaguid: row.aaguid,
-    backupEligible: toBool(row.backup_eligible),
-    backupState: toBool(row.backup_state),
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
 }
 
 const challengeInvalid = () =>

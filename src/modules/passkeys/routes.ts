@@ -10,7 +10,7 @@ import { type AuditLog, auditContextOf } from '../audit/service.ts';
 import type { Sessions } from '../sessions/service.ts';
 import type { User } from '../users/repository.ts';
 import { type UserDto, userSchema as userDtoSchema } from '../users/schemas.ts';
-import { challengeLifetimeSeconds, createCeremonies, relyingPartyOf, toPasskeyDto } from './ceremonies.ts';
+import { challengeLifetimeSeconds, createCeremonies, relyingPartyOf } from './ceremonies.ts';
 import { createReauthentication } from './reauthentication.ts';
 import {
   deleteCredentialOfUser,
@@ -28,6 +28,7 @@ import {
   registrationResponseSchema,
   renamePasskeySchema,
   requestOptionsSchema,
+  toPasskeyDto,
 } from './schemas.ts';
 
 export interface PasskeysModuleDeps {

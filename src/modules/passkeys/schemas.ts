@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseJson, toBool } from '../../db/database.ts';
+import type { WebauthnCredentialsTable } from '../../db/types.ts';
 
 const base64url = (max: number) =>
   z
@@ -58,6 +60,22 @@ export const passkeyDtoSchema = z.object({
 });
 
 export type PasskeyDto = z.infer<typeof passkeyDtoSchema>;
+
+/** Upstream's passkey DTO of a stored credential (the public key and counter stay on the server). */
+export function toPasskeyDto(row: WebauthnCredentialsTable): PasskeyDto {
+  return {
+    id: row.id,
+    name: row.name,
+    credentialID: row.credential_id,
+    attestationType: row.attestation_type,
+    transport: parseJson<string[]>(row.transports, []),
+    aaguid: row.aaguid,
+    backupEligible: toBool(row.backup_eligible),
+    backupState: toBool(row.backup_state),
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
 
 export const renamePasskeySchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters'),

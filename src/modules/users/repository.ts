@@ -1,8 +1,9 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { parseJson, toBool } from '../../db/database.ts';
+import { toBool } from '../../db/database.ts';
 import type { UsersTable } from '../../db/types.ts';
 import { likeContains } from '../../http/pagination.ts';
+import { type PasskeyDto, toPasskeyDto } from '../passkeys/schemas.ts';
 
 export interface User {
   id: string;
@@ -259,18 +260,7 @@ export async function replaceGroupsOfUser(
   });
 }
 
-export interface PasskeySummary {
-  id: string;
-  name: string;
-  credentialID: string;
-  attestationType: string;
-  transport: string[];
-  aaguid: string;
-  backupEligible: boolean;
-  backupState: boolean;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type PasskeySummary = PasskeyDto;
 
 export async function listPasskeysOfUser(db: Database, userId: string): Promise<PasskeySummary[]> {
   const rows = await db
@@ -279,18 +269,7 @@ export async function listPasskeysOfUser(db: Database, userId: string): Promise<
     .where('user_id', '=', userId)
     .orderBy('created_at')
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    credentialID: row.credential_id,
-    attestationType: row.attestation_type,
-    transport: parseJson<string[]>(row.transports, []),
-    aaguid: row.aaguid,
-    backupEligible: toBool(row.backup_eligible),
-    backupState: toBool(row.backup_state),
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  }));
+  return rows.map(toPasskeyDto);
 }
 
 /** Deletes one passkey of the user and returns what it was, or undefined when there is no such passkey. */

@@ -60,17 +60,6 @@ export type UserUpdateInput = z.infer<typeof userUpdateSchema>;
 
 export const userGroupIdsSchema = z.object({ userGroupIds: z.array(z.string()).max(1000) });
 
-export const passkeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  credentialID: z.string(),
-  attestationType: z.string(),
-  transport: z.array(z.string()),
-  aaguid: z.string(),
-  backupEligible: z.boolean(),
-  backupState: z.boolean(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
+export { passkeyDtoSchema as passkeySchema } from '../passkeys/schemas.ts';
 
 export const userIdParams = z.object({ id: z.string().min(1).max(128) });
