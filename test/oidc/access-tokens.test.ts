@@ -9,6 +9,7 @@ import {
   decodeJwtPayload,
   formPost,
   redirectUri,
+  signInWithCode,
   tokenRequest,
 } from './flow-helpers.ts';
 
@@ -185,19 +186,7 @@ describeEachEngine('OIDC RFC 9068 access tokens', (engine) => {
 
   it('a disabled user is refused at userinfo', async () => {
     const other = await createSignedInUser(testApp);
-    const { code } = await authorize(testApp, other, {
-      client_id: client.id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-    });
-    const tokens = (
-      await tokenRequest(
-        testApp,
-        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
-        { authorization: client.basic },
-      )
-    ).json();
+    const tokens = await signInWithCode(testApp, other, client, 'openid');
     await testApp.db.updateTable('users').set({ disabled: true }).where('id', '=', other.user.id).execute();
     const response = await userinfo(tokens.access_token);
     assert.equal(response.statusCode, 401);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { adminAndUser, createSignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
-import { authorize, createConfidentialClient, formPost, redirectUri, tokenRequest } from './flow-helpers.ts';
+import {
+  createConfidentialClient,
+  formPost,
+  redirectUri,
+  signInWithCode,
+  tokenRequest,
+} from './flow-helpers.ts';
 
 describeEachEngine('OIDC client metadata cache', (engine) => {
   let testApp: TestApp;
@@ -16,19 +22,7 @@ describeEachEngine('OIDC client metadata cache', (engine) => {
   it('an admin restricting a client to groups takes effect at userinfo at once', async () => {
     const client = await createConfidentialClient(testApp, { skipConsent: true });
     const signedIn = await createSignedInUser(testApp);
-    const { code } = await authorize(testApp, signedIn, {
-      client_id: client.id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-    });
-    const tokens = (
-      await tokenRequest(
-        testApp,
-        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
-        { authorization: client.basic },
-      )
-    ).json();
+    const tokens = await signInWithCode(testApp, signedIn, client, 'openid');
     const userinfo = () =>
       testApp.app.inject({
         url: '/api/oidc/userinfo',

@@ -147,3 +147,28 @@ export async function formPost(
 export function decodeJwtPayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
+
+/**
+ * The whole authorization code flow for a signed-in browser and a confidential client: authorize (consenting),
+ * then exchange the code. Returns the token response, asserting it succeeded.
+ */
+export async function signInWithCode(
+  testApp: TestApp,
+  signedIn: SignedInUser,
+  client: { id: string; basic: string },
+  scope: string,
+) {
+  const { code } = await authorize(testApp, signedIn, {
+    client_id: client.id,
+    response_type: 'code',
+    scope,
+    redirect_uri: redirectUri,
+  });
+  const response = await tokenRequest(
+    testApp,
+    { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
+    { authorization: client.basic },
+  );
+  assert.equal(response.statusCode, 200, response.body);
+  return response.json();
+}

@@ -14,6 +14,7 @@ import {
   decodeJwtPayload,
   formPost,
   redirectUri,
+  signInWithCode,
   tokenRequest,
 } from './flow-helpers.ts';
 
@@ -74,19 +75,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
       .execute();
     const client = await createConfidentialClient(testApp, { skipConsent: true });
     const browser = await signInUser(testApp, user);
-    const { code } = await authorize(testApp, browser, {
-      client_id: client.id,
-      response_type: 'code',
-      scope: 'openid profile groups',
-      redirect_uri: redirectUri,
-    });
-    const tokens = (
-      await tokenRequest(
-        testApp,
-        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
-        { authorization: client.basic },
-      )
-    ).json();
+    const tokens = await signInWithCode(testApp, browser, client, 'openid profile groups');
     const idToken = decodeJwtPayload(tokens.id_token);
     assert.deepEqual(idToken.groups, ['developers']);
     assert.equal(idToken.team, 'user');
@@ -235,19 +224,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     const user = await createUser(testApp);
     const browser = await signInUser(testApp, user);
     const client = await createConfidentialClient(testApp, { skipConsent: true });
-    const { code } = await authorize(testApp, browser, {
-      client_id: client.id,
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-    });
-    const tokens = (
-      await tokenRequest(
-        testApp,
-        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
-        { authorization: client.basic },
-      )
-    ).json();
+    const tokens = await signInWithCode(testApp, browser, client, 'openid');
     await testApp.db.updateTable('users').set({ disabled: true }).where('id', '=', user.id).execute();
     const refresh = await tokenRequest(
       testApp,

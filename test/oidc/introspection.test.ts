@@ -4,7 +4,14 @@ import { after, before, it } from 'node:test';
 import type { User } from '../../src/modules/users/repository.ts';
 import { createUser, insertTestUser, signInAs, signInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
-import { authorize, createConfidentialClient, formPost, redirectUri, tokenRequest } from './flow-helpers.ts';
+import {
+  authorize,
+  createConfidentialClient,
+  formPost,
+  redirectUri,
+  signInWithCode,
+  tokenRequest,
+} from './flow-helpers.ts';
 
 type Client = Awaited<ReturnType<typeof createConfidentialClient>>;
 
@@ -162,19 +169,7 @@ describeEachEngine("OIDC introspection of another client's tokens", (engine) => 
     const other = await createConfidentialClient(testApp, { skipConsent: true });
     const user = await createUser(testApp);
     const browser = await signInUser(testApp, user);
-    const { code } = await authorize(testApp, browser, {
-      client_id: owner.id,
-      response_type: 'code',
-      scope: 'openid offline_access',
-      redirect_uri: redirectUri,
-    });
-    const tokens = (
-      await tokenRequest(
-        testApp,
-        { grant_type: 'authorization_code', code: code ?? '', redirect_uri: redirectUri },
-        { authorization: owner.basic },
-      )
-    ).json();
+    const tokens = await signInWithCode(testApp, browser, owner, 'openid offline_access');
     const machine = (
       await tokenRequest(testApp, { grant_type: 'client_credentials' }, { authorization: owner.basic })
     ).json();
