@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sha256Hex } from '../../src/lib/crypto.ts';
-import { adminAndUser, insertTestUser, signInAs } from '../helpers/sign-in.ts';
+import { adminAndUser, apiCaller, insertTestUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const staticKey = 'static-api-key-for-tests-0123456789';
 
 describeEachEngine('application configuration, branding images and API keys', (engine) => {
@@ -19,13 +18,7 @@ describeEachEngine('application configuration, branding images and API keys', (e
   });
   after(() => testApp.close());
 
-  const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload !== undefined && { payload: payload as object }),
-    });
+  const call = apiCaller(() => testApp);
   const settingValue = (list: Array<{ key: string; value: string }>, key: string) =>
     list.find((s) => s.key === key)?.value;
 

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { adminAndUser } from '../helpers/sign-in.ts';
+import { adminAndUser, apiCaller } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import { tokenRequest } from '../oidc/flow-helpers.ts';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 const assertionType = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describeEachEngine(
@@ -23,13 +22,7 @@ describeEachEngine(
     });
     after(() => testApp.close());
 
-    const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
-      testApp.app.inject({
-        method,
-        url,
-        headers,
-        ...(payload !== undefined && { payload: payload as object }),
-      });
+    const call = apiCaller(() => testApp);
     const credentialsColumn = async (id: string) =>
       JSON.parse(
         (

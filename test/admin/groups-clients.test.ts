@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sha256Hex } from '../../src/lib/crypto.ts';
-import { adminAndUser } from '../helpers/sign-in.ts';
+import { adminAndUser, apiCaller, type Method } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 describeEachEngine('admin groups, custom claims and OIDC clients API', (engine) => {
   let testApp: TestApp;
@@ -19,13 +17,7 @@ describeEachEngine('admin groups, custom claims and OIDC clients API', (engine) 
   });
   after(() => testApp.close());
 
-  const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload !== undefined && { payload: payload as object }),
-    });
+  const call = apiCaller(() => testApp);
 
   test('group CRUD with members, claims and allowed clients; delete removes claims and restrictions', async () => {
     const created = await call('POST', '/api/user-groups', admin, {

@@ -138,3 +138,19 @@ export async function createSignedInUser(
 ): Promise<SignedInUser> {
   return signInUser(testApp, await createUser(testApp, overrides));
 }
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * `call(method, url, headers, payload?)` against a test app that a suite creates in `before` (hence the getter):
+ * the shape the admin API tests use to send the same request as different callers.
+ */
+export function apiCaller(getApp: () => TestApp) {
+  return (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
+    getApp().app.inject({
+      method,
+      url,
+      headers,
+      ...(payload !== undefined && { payload: payload as object }),
+    });
+}
