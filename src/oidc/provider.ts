@@ -236,6 +236,8 @@ export function createEngine(deps: EngineDeps): Untyped {
     new Check(
       'latch_allowed_groups',
       'the user is not in a group allowed to use the client',
+      // What prompt=none answers, as upstream does, instead of consent_required.
+      'access_denied',
       async (ctx: Untyped) => {
         const accountId = ctx.oidc.session?.accountId;
         if (!accountId) return Check.NO_NEED_TO_PROMPT;

@@ -156,6 +156,35 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     assert.ok(new URL(String(silent.headers.location)).searchParams.get('code'));
   });
 
+  it('prompt=none at a group-restricted client answers access_denied to a user outside its groups', async () => {
+    const open = await createConfidentialClient(testApp, { skipConsent: true });
+    const restricted = await createConfidentialClient(testApp, {
+      isGroupRestricted: true,
+      skipConsent: true,
+    });
+    const jar = new CookieJar(signedIn.cookie);
+    await authorize(
+      testApp,
+      signedIn,
+      { client_id: open.id, response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
+      jar,
+    );
+    const silent = await browserGet(
+      testApp,
+      jar,
+      authorizeUrl({
+        client_id: restricted.id,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+        prompt: 'none',
+      }),
+    );
+    const location = new URL(String(silent.headers.location));
+    assert.equal(location.searchParams.get('error'), 'access_denied');
+    assert.equal(location.searchParams.get('code'), null);
+  });
+
   it('a group-restricted client refuses a user outside its groups', async () => {
     const client = await createConfidentialClient(testApp, { isGroupRestricted: true });
     const jar = new CookieJar(signedIn.cookie);
