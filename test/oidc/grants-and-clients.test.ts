@@ -156,7 +156,8 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     assert.ok(new URL(String(silent.headers.location)).searchParams.get('code'));
   });
 
-  it('prompt=none at a group-restricted client answers access_denied to a user outside its groups', async () => {
+  /** A browser signed in at the engine (through an open client) and a group-restricted client it is outside of. */
+  async function signedInAtEngineBesideRestrictedClient() {
     const open = await createConfidentialClient(testApp, { skipConsent: true });
     const restricted = await createConfidentialClient(testApp, {
       isGroupRestricted: true,
@@ -169,6 +170,11 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
       { client_id: open.id, response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
       jar,
     );
+    return { restricted, jar };
+  }
+
+  it('prompt=none at a group-restricted client answers access_denied to a user outside its groups', async () => {
+    const { restricted, jar } = await signedInAtEngineBesideRestrictedClient();
     const silent = await browserGet(
       testApp,
       jar,
@@ -216,18 +222,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
   });
 
   it('regression: a user already signed in at the engine gets access denied, not server_error, at a group-restricted client', async () => {
-    const open = await createConfidentialClient(testApp, { skipConsent: true });
-    const restricted = await createConfidentialClient(testApp, {
-      isGroupRestricted: true,
-      skipConsent: true,
-    });
-    const jar = new CookieJar(signedIn.cookie);
-    await authorize(
-      testApp,
-      signedIn,
-      { client_id: open.id, response_type: 'code', scope: 'openid', redirect_uri: redirectUri },
-      jar,
-    );
+    const { restricted, jar } = await signedInAtEngineBesideRestrictedClient();
     const start = await browserGet(
       testApp,
       jar,
