@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { adminAndUser } from '../helpers/sign-in.ts';
+import { adminAndUser, apiCaller } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
 describeEachEngine('My Apps and OpenAPI', (engine) => {
@@ -15,18 +15,7 @@ describeEachEngine('My Apps and OpenAPI', (engine) => {
   });
   after(() => testApp.close());
 
-  const call = (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    headers: Record<string, string>,
-    payload?: unknown,
-  ) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload !== undefined && { payload: payload as object }),
-    });
+  const call = apiCaller(() => testApp);
 
   test('lists accessible clients (group restrictions applied) and authorized clients; revoke ends tokens', async () => {
     const open = (

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { adminAndUser, insertTestUser, signInAs } from '../helpers/sign-in.ts';
+import { adminAndUser, apiCaller, insertTestUser, signInAs } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 
 describeEachEngine('admin users API', (engine) => {
@@ -17,18 +17,7 @@ describeEachEngine('admin users API', (engine) => {
   });
   after(() => testApp.close());
 
-  const call = (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    headers: Record<string, string>,
-    payload?: unknown,
-  ) =>
-    testApp.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload !== undefined && { payload: payload as object }),
-    });
+  const call = apiCaller(() => testApp);
 
   test('creates, reads, updates and lists a user with exact JSON types', async () => {
     const created = await call('POST', '/api/users', admin, {
