@@ -3,8 +3,8 @@ import { after, before, it } from 'node:test';
 import { createSignedInUser, type SignedInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
+  approveDeviceCode,
   authorize,
-  browserGet,
   CookieJar,
   createConfidentialClient,
   formPost,
@@ -31,35 +31,7 @@ describeEachEngine('OIDC device flow approvals are audited', (engine) => {
     );
     assert.equal(start.statusCode, 200, start.body);
     const device = start.json();
-    const page = await browserGet(testApp, jar, '/device');
-    const post = async (form: Record<string, string>) => {
-      const response = await testApp.app.inject({
-        method: 'POST',
-        url: '/device',
-        headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
-      });
-      jar.store(response.headers['set-cookie']);
-      return response;
-    };
-    const xsrfOf = (body: string) => /name="xsrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-    const entered = await post({ xsrf: xsrfOf(page.body), user_code: device.user_code });
-    let response = await post({ xsrf: xsrfOf(entered.body), user_code: device.user_code, confirm: 'yes' });
-    for (let hop = 0; hop < 6 && [302, 303].includes(response.statusCode); hop += 1) {
-      const location = new URL(String(response.headers.location), testApp.config.appUrl);
-      if (location.pathname === '/interaction') {
-        const complete = await testApp.app.inject({
-          method: 'POST',
-          url: `/api/oidc/interactions/${location.searchParams.get('interaction')}/complete`,
-          headers: { cookie: jar.header() },
-          payload: { step: 'consent' },
-        });
-        assert.equal(complete.statusCode, 200, complete.body);
-        response = await browserGet(testApp, jar, new URL(complete.json().redirectUrl).pathname);
-      } else {
-        response = await browserGet(testApp, jar, location.pathname + location.search);
-      }
-    }
+    const response = await approveDeviceCode(testApp, jar, device.user_code);
     assert.equal(response.statusCode, 200, response.body);
     assert.match(response.body, /Your device is now signed in/);
     const token = await tokenRequest(

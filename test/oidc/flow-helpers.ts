@@ -172,3 +172,41 @@ export async function signInWithCode(
   assert.equal(response.statusCode, 200, response.body);
   return response.json();
 }
+
+/**
+ * A signed-in browser approves a device-flow user code on the engine's /device pages: enters the code,
+ * confirms, and goes through the consent step when one is asked. Returns the final page.
+ */
+export async function approveDeviceCode(testApp: TestApp, jar: CookieJar, userCode: string) {
+  const post = async (form: Record<string, string>) => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/device',
+      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(form).toString(),
+    });
+    jar.store(response.headers['set-cookie']);
+    return response;
+  };
+  const xsrfOf = (body: string) => /name="xsrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+  const page = await browserGet(testApp, jar, '/device');
+  const entered = await post({ xsrf: xsrfOf(page.body), user_code: userCode });
+  assert.equal(entered.statusCode, 200, entered.body);
+  let response = await post({ xsrf: xsrfOf(entered.body), user_code: userCode, confirm: 'yes' });
+  for (let hop = 0; hop < 6 && [302, 303].includes(response.statusCode); hop += 1) {
+    const location = new URL(String(response.headers.location), testApp.config.appUrl);
+    if (location.pathname === '/interaction') {
+      const complete = await testApp.app.inject({
+        method: 'POST',
+        url: `/api/oidc/interactions/${location.searchParams.get('interaction')}/complete`,
+        headers: { cookie: jar.header() },
+        payload: { step: 'consent' },
+      });
+      assert.equal(complete.statusCode, 200, complete.body);
+      response = await browserGet(testApp, jar, new URL(complete.json().redirectUrl).pathname);
+    } else {
+      response = await browserGet(testApp, jar, location.pathname + location.search);
+    }
+  }
+  return response;
+}

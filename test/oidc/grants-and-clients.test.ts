@@ -6,6 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createSignedInUser, createUser, type SignedInUser, signInUser } from '../helpers/sign-in.ts';
 import { createTestApp, describeEachEngine, type TestApp } from '../helpers/test-app.ts';
 import {
+  approveDeviceCode,
   authorize,
   authorizeUrl,
   browserGet,
@@ -480,43 +481,7 @@ describeEachEngine('OIDC grants, claims and client authentication', (engine) => 
     assert.equal(pending.json().error, 'authorization_pending');
 
     const jar = new CookieJar(signedIn.cookie);
-    const page = await browserGet(testApp, jar, '/device');
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const submit = await testApp.app.inject({
-      method: 'POST',
-      url: '/device',
-      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ xsrf, user_code: device.user_code }).toString(),
-    });
-    jar.store(submit.headers['set-cookie']);
-    assert.equal(submit.statusCode, 200, submit.body);
-    const confirmXsrf = /name="xsrf" value="([^"]+)"/.exec(submit.body)?.[1] ?? '';
-    let response = await testApp.app.inject({
-      method: 'POST',
-      url: '/device',
-      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        xsrf: confirmXsrf,
-        user_code: device.user_code,
-        confirm: 'yes',
-      }).toString(),
-    });
-    jar.store(response.headers['set-cookie']);
-    for (let hop = 0; hop < 6 && [302, 303].includes(response.statusCode); hop += 1) {
-      const location = new URL(String(response.headers.location), 'http://localhost:1411');
-      if (location.pathname === '/interaction') {
-        const complete = await testApp.app.inject({
-          method: 'POST',
-          url: `/api/oidc/interactions/${location.searchParams.get('interaction')}/complete`,
-          headers: { cookie: jar.header() },
-          payload: { step: 'consent' },
-        });
-        assert.equal(complete.statusCode, 200, complete.body);
-        response = await browserGet(testApp, jar, new URL(complete.json().redirectUrl).pathname);
-      } else {
-        response = await browserGet(testApp, jar, location.pathname + location.search);
-      }
-    }
+    const response = await approveDeviceCode(testApp, jar, device.user_code);
     assert.equal(response.statusCode, 200, response.body);
     const token = await tokenRequest(
       testApp,
